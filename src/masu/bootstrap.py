@@ -1,0 +1,65 @@
+"""Composition root: builds the engine, sessions, clock, cache and policies from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from masu.clock import Clock, SystemClock
+from masu.config import Settings
+from masu.persistence.cache import Cache, MemoryCache, RedisCache
+from masu.persistence.database import create_engine, create_session_factory
+from masu.services.policy import BookingPolicy
+
+
+@dataclass
+class Container:
+    """Everything a request or a worker pass needs, built once per process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    cache: Cache
+    redis: Redis | None = None
+    policy: BookingPolicy = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.policy = booking_policy(self.settings)
+
+    async def close(self) -> None:
+        """Release the database pool and the Redis connection."""
+        await self.engine.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def booking_policy(settings: Settings) -> BookingPolicy:
+    """Translate settings into the rules the booking services enforce."""
+    return BookingPolicy(
+        min_lead=timedelta(hours=settings.MIN_BOOKING_LEAD_HOURS),
+        max_horizon=timedelta(days=settings.MAX_BOOKING_HORIZON_DAYS),
+        max_bookings_per_hour=settings.MAX_BOOKINGS_PER_HOUR,
+        cancellation_cutoff=timedelta(hours=settings.CANCELLATION_CUTOFF_HOURS),
+        payment_gateway_enabled=settings.PAYMENT_GATEWAY != "none",
+        reviews_enabled=settings.ENABLE_AUTOMATIC_REVIEWS,
+    )
+
+
+def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
+    """Wire the process's dependencies; Redis backs the cache when REDIS_URL is set."""
+    settings = settings or Settings()
+    engine = create_engine(settings.DATABASE_URL)
+    redis = Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+    cache: Cache = RedisCache(redis) if redis is not None else MemoryCache()
+    return Container(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        clock=clock or SystemClock(),
+        cache=cache,
+        redis=redis,
+    )

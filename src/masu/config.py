@@ -1,0 +1,68 @@
+"""Settings: one class, read from the environment with the seed's variable names."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"
+
+
+class InsecureConfiguration(RuntimeError):
+    """Production was asked to start with a setting that is only safe in development."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the system; see README.md for what each one does."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    NODE_ENV: Literal["development", "test", "production"] = "development"
+    PORT: int = 8000
+    DATABASE_URL: str = "sqlite+aiosqlite:///./var/masu.db"
+    REDIS_URL: str | None = None
+    SECRET_KEY: str = DEVELOPMENT_SECRET
+    ACCESS_TOKEN_TTL_MINUTES: int = Field(default=12 * 60, ge=1)
+
+    SMS_API_KEY: str | None = None
+    EMAIL_API_KEY: str | None = None
+    PAYMENT_GATEWAY_KEY: str | None = None
+    SMS_BACKEND: Literal["http", "console", "memory"] = "console"
+    EMAIL_BACKEND: Literal["smtp", "console", "memory"] = "console"
+    PAYMENT_GATEWAY: Literal["none", "sandbox"] = "none"
+
+    ENABLE_PROFESSIONAL_MATCHING: bool = True
+    ENABLE_AUTOMATIC_REVIEWS: bool = True
+    MAX_PROFESSIONAL_RESPONSES: int = Field(default=5, ge=1)
+    PROFESSIONAL_RESPONSE_TIMEOUT_MINUTES: int = Field(default=15, ge=1)
+
+    MIN_BOOKING_LEAD_HOURS: int = Field(default=2, ge=0)
+    MAX_BOOKING_HORIZON_DAYS: int = Field(default=30, ge=1)
+    MAX_BOOKINGS_PER_HOUR: int = Field(default=5, ge=1)
+    CANCELLATION_CUTOFF_HOURS: int = Field(default=2, ge=0)
+
+    SENTRY_DSN: str | None = None
+    DATADOG_API_KEY: str | None = None
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    LOG_FORMAT: Literal["json", "console"] = "json"
+
+    @model_validator(mode="after")
+    def _refuse_development_secret_in_production(self) -> Settings:
+        if self.is_production and (self.SECRET_KEY == DEVELOPMENT_SECRET or len(self.SECRET_KEY) < 32):
+            raise InsecureConfiguration(
+                "NODE_ENV=production needs SECRET_KEY set to a random value of at least 32 characters"
+            )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        """True when NODE_ENV=production turns the production checks on."""
+        return self.NODE_ENV == "production"
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite file."""
+        return self.DATABASE_URL.startswith("sqlite")

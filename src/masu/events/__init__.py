@@ -1,0 +1,1 @@
+"""The event bus, the outbox and its dispatcher."""

@@ -1,0 +1,51 @@
+"""Health checks: the database, and Redis when it is configured."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+CHECK_TIMEOUT_SECONDS = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """Overall status and each check's result."""
+
+    healthy: bool
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def check_health(engine: AsyncEngine, redis: Redis | None) -> HealthReport:
+    """Run every check with a timeout; healthy only if all pass."""
+    checks = {"database": _check_database(engine)}
+    if redis is not None:
+        checks["redis"] = _check_redis(redis)
+    results = await asyncio.gather(*(_timed(check) for check in checks.values()))
+    details = dict(zip(checks, results, strict=True))
+    return HealthReport(healthy=all(r["status"] == "up" for r in results), details=details)
+
+
+async def _timed(check: Any) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        await asyncio.wait_for(check, CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:  # any failure of a dependency is reported, never raised
+        return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"status": "up", "latencyMs": round((loop.time() - started) * 1000, 1)}
+
+
+async def _check_database(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(sa.text("SELECT 1"))
+
+
+async def _check_redis(redis: Redis) -> None:
+    if not await redis.ping():
+        raise ConnectionError("no PONG")

@@ -1,0 +1,28 @@
+"""Every Prometheus metric of the system, declared in one place."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+HTTP_REQUESTS = Counter(
+    "masu_http_requests_total",
+    "HTTP requests by route and status",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+HTTP_LATENCY = Histogram(
+    "masu_http_request_duration_seconds",
+    "HTTP request latency by route",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+    registry=REGISTRY,
+)
+BOOKINGS_CREATED = Counter("masu_bookings_created_total", "Bookings created", ["city"], registry=REGISTRY)
+BOOKINGS_RATE_LIMITED = Counter(
+    "masu_bookings_rate_limited_total", "Booking creations refused by the hourly limit", registry=REGISTRY
+)
+BOOKING_TRANSITIONS = Counter(
+    "masu_booking_transitions_total", "Lifecycle transitions", ["action", "to_status"], registry=REGISTRY
+)

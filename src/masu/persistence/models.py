@@ -1,0 +1,48 @@
+"""Every model, imported in one place so the metadata is complete (migrations, tests)."""
+
+from masu.persistence.base import Base
+from masu.persistence.bookings import Booking, BookingStatusChange, Counter, Offer
+from masu.persistence.catalogue import (
+    City,
+    Coupon,
+    CouponRedemption,
+    SurchargeRule,
+    Treatment,
+    TreatmentDuration,
+)
+from masu.persistence.idempotency import IdempotencyRecord
+from masu.persistence.notifications import Notification
+from masu.persistence.outbox import OutboxEvent
+from masu.persistence.reviews import Review
+from masu.persistence.users import (
+    ProfessionalCity,
+    ProfessionalProfile,
+    ProfessionalTreatment,
+    User,
+    UserRole,
+    WorkingHours,
+)
+
+__all__ = [
+    "Base",
+    "Booking",
+    "BookingStatusChange",
+    "City",
+    "Counter",
+    "Coupon",
+    "CouponRedemption",
+    "IdempotencyRecord",
+    "Notification",
+    "Offer",
+    "OutboxEvent",
+    "ProfessionalCity",
+    "ProfessionalProfile",
+    "ProfessionalTreatment",
+    "Review",
+    "SurchargeRule",
+    "Treatment",
+    "TreatmentDuration",
+    "User",
+    "UserRole",
+    "WorkingHours",
+]

@@ -1,0 +1,35 @@
+"""Queries on users and their roles."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.persistence.users import User, UserRole
+
+
+async def get_user(session: AsyncSession, user_id: str) -> User | None:
+    """Return the user with this id, if any."""
+    return await session.get(User, user_id)
+
+
+async def get_user_by_phone(session: AsyncSession, phone: str) -> User | None:
+    """Return the user with this E.164 phone, if any."""
+    return (await session.execute(sa.select(User).where(User.phone == phone))).scalar_one_or_none()
+
+
+async def roles_of(session: AsyncSession, user_id: str) -> set[str]:
+    """Return the roles a user holds."""
+    rows = await session.execute(sa.select(UserRole.role).where(UserRole.user_id == user_id))
+    return set(rows.scalars())
+
+
+async def add_role(session: AsyncSession, user_id: str, role: str) -> None:
+    """Grant `role` unless the user already holds it."""
+    if await session.get(UserRole, (user_id, role)) is None:
+        session.add(UserRole(user_id=user_id, role=role))
+
+
+async def lock_user(session: AsyncSession, user_id: str) -> None:
+    """Take the user's row lock until commit, serialising that user's bookings (no-op on SQLite)."""
+    await session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())

@@ -1,0 +1,104 @@
+"""Users, their roles, and professional profiles (treatments, cities, working hours)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from masu.persistence.base import Base, new_id
+
+
+class User(Base):
+    """A person who logs in: customer, professional, admin (roles in `user_roles`)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    phone: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    gender: Mapped[str | None] = mapped_column(sa.String(8))
+    language: Mapped[str] = mapped_column(sa.String(2), default="he")
+    notify_by_sms: Mapped[bool] = mapped_column(default=True)
+    notify_by_email: Mapped[bool] = mapped_column(default=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class UserRole(Base):
+    """One role a user holds."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+
+
+class ProfessionalProfile(Base):
+    """What a professional is allowed and willing to do; keyed by the professional's user id."""
+
+    __tablename__ = "professional_profiles"
+
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending_approval")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    bio: Mapped[str | None] = mapped_column(sa.Text)
+    base_latitude: Mapped[float | None]
+    base_longitude: Mapped[float | None]
+    service_radius_km: Mapped[int | None]
+    approved_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    __table_args__ = (sa.Index(None, "status", "is_active"),)
+
+
+class ProfessionalTreatment(Base):
+    """A treatment (and duration; 0 for a fixed-price one) a professional offers, with own pay."""
+
+    __tablename__ = "professional_treatments"
+
+    professional_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("professional_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    treatment_id: Mapped[str] = mapped_column(sa.ForeignKey("treatments.id"), primary_key=True)
+    duration_minutes: Mapped[int] = mapped_column(primary_key=True, default=0)
+    professional_pay: Mapped[int | None]
+
+    __table_args__ = (sa.Index(None, "treatment_id", "duration_minutes"),)
+
+
+class ProfessionalCity(Base):
+    """A city a professional covers."""
+
+    __tablename__ = "professional_cities"
+
+    professional_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("professional_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    city_id: Mapped[str] = mapped_column(sa.ForeignKey("cities.id"), primary_key=True)
+
+    __table_args__ = (sa.Index(None, "city_id"),)
+
+
+class WorkingHours(Base):
+    """One weekly working interval in local time (weekday 0=Monday; minutes from local midnight)."""
+
+    __tablename__ = "working_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    professional_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("professional_profiles.user_id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[int]
+    start_minute: Mapped[int]
+    end_minute: Mapped[int]
+
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        sa.CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute", name="span"
+        ),
+    )

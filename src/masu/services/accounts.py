@@ -1,0 +1,97 @@
+"""Registering users, checking passwords, and loading who is acting."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.domain.access import Principal, Role
+from masu.domain.errors import Conflict, DomainError
+from masu.domain.phones import normalize_israeli_mobile
+from masu.persistence import user_repository
+from masu.persistence.users import User
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of a login for an unknown phone the same as for a known one.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class InvalidCredentials(DomainError):
+    """The phone or password is wrong (never says which)."""
+
+    code = "invalid_credentials"
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """A new user's details; shapes already checked."""
+
+    name: str
+    phone: str
+    password: str
+    email: str | None = None
+    gender: str | None = None
+    language: str = "he"
+
+
+async def hash_password(password: str) -> str:
+    """Argon2id hash, computed off the event loop."""
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def register_user(
+    session: AsyncSession, *, now: datetime, registration: Registration, roles: set[Role] | None = None
+) -> User:
+    """Create a user with the given roles (customer by default); Conflict when the phone is taken."""
+    phone = normalize_israeli_mobile(registration.phone, field="phone")
+    if await user_repository.get_user_by_phone(session, phone) is not None:
+        raise Conflict("this phone number is already registered", code="phone_taken")
+    user = User(
+        name=registration.name.strip(),
+        phone=phone,
+        email=registration.email,
+        password_hash=await hash_password(registration.password),
+        gender=registration.gender,
+        language=registration.language,
+        created_at=now,
+    )
+    session.add(user)
+    await session.flush([user])
+    for role in roles or {Role.CUSTOMER}:
+        await user_repository.add_role(session, user.id, role.value)
+    return user
+
+
+async def authenticate(session: AsyncSession, *, phone: str, password: str) -> User:
+    """The active user with this phone and password; InvalidCredentials otherwise."""
+    try:
+        normalized = normalize_israeli_mobile(phone, field="phone")
+    except DomainError:
+        normalized = None
+    user = await user_repository.get_user_by_phone(session, normalized) if normalized else None
+    if not await _password_matches(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+        raise InvalidCredentials("wrong phone number or password")
+    if not user.is_active:
+        raise InvalidCredentials("wrong phone number or password")
+    return user
+
+
+async def principal_for(session: AsyncSession, user_id: str) -> Principal | None:
+    """Who an authenticated request acts as; None if the user is gone or deactivated."""
+    user = await user_repository.get_user(session, user_id)
+    if user is None or not user.is_active:
+        return None
+    roles = frozenset(Role(role) for role in await user_repository.roles_of(session, user_id))
+    return Principal(user_id=user.id, name=user.name, roles=roles)
+
+
+async def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(_hasher.verify, password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,18 @@
+"""The configurable rules the booking services enforce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class BookingPolicy:
+    """Lead time, horizon, rate limit, cut-off and feature switches, from Settings."""
+
+    min_lead: timedelta = timedelta(hours=2)
+    max_horizon: timedelta = timedelta(days=30)
+    max_bookings_per_hour: int = 5
+    cancellation_cutoff: timedelta = timedelta(hours=2)
+    payment_gateway_enabled: bool = False
+    reviews_enabled: bool = True

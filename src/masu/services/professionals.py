@@ -1,0 +1,134 @@
+"""Onboarding and managing professionals: profile, approval, treatments, cities, hours."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.domain.access import Role
+from masu.domain.errors import NotFound, ValidationFailed
+from masu.persistence import catalogue_repository, professional_repository
+from masu.persistence.catalogue import City
+from masu.persistence.users import ProfessionalProfile, ProfessionalTreatment, WorkingHours
+from masu.services.accounts import Registration, register_user
+
+APPROVED, PENDING, SUSPENDED = "approved", "pending_approval", "suspended"
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedTreatment:
+    """A treatment (and duration; None for a fixed-price one) with the professional's own pay, if any."""
+
+    treatment_id: str
+    duration_minutes: int | None = None
+    professional_pay: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A weekly working interval: weekday 0=Monday, minutes from local midnight, end exclusive."""
+
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+
+async def create_professional(
+    session: AsyncSession, *, now: datetime, registration: Registration, approved: bool = False
+) -> ProfessionalProfile:
+    """Create a professional's account and profile (pending approval unless `approved`)."""
+    user = await register_user(session, now=now, registration=registration, roles={Role.PROFESSIONAL})
+    profile = ProfessionalProfile(
+        user_id=user.id,
+        status=APPROVED if approved else PENDING,
+        is_active=True,
+        approved_at=now if approved else None,
+        created_at=now,
+    )
+    session.add(profile)
+    await session.flush([profile])
+    return profile
+
+
+async def set_status(
+    session: AsyncSession, *, now: datetime, user_id: str, status: str
+) -> ProfessionalProfile:
+    """Approve or suspend a professional."""
+    profile = await _profile(session, user_id)
+    profile.status = status
+    if status == APPROVED:
+        profile.approved_at = now
+    return profile
+
+
+async def set_treatments(session: AsyncSession, *, user_id: str, offered: list[OfferedTreatment]) -> None:
+    """Replace what a professional offers; each treatment and duration must exist."""
+    await _profile(session, user_id)
+    rows = []
+    for index, item in enumerate(offered):
+        treatment = await catalogue_repository.get_treatment(session, item.treatment_id)
+        if treatment is None:
+            raise ValidationFailed(f"treatments.{index}.treatmentId", "no such treatment")
+        minutes = await _duration_for(
+            session, treatment.id, treatment.pricing_type, item.duration_minutes, index
+        )
+        rows.append(
+            ProfessionalTreatment(
+                professional_id=user_id,
+                treatment_id=treatment.id,
+                duration_minutes=minutes,
+                professional_pay=item.professional_pay,
+            )
+        )
+    if len({(r.treatment_id, r.duration_minutes) for r in rows}) != len(rows):
+        raise ValidationFailed("treatments", "a treatment and duration may be listed once")
+    await professional_repository.replace_treatments(session, user_id, rows)
+
+
+async def set_cities(session: AsyncSession, *, user_id: str, city_ids: list[str]) -> None:
+    """Replace the cities a professional covers; each must exist."""
+    await _profile(session, user_id)
+    for index, city_id in enumerate(city_ids):
+        if await session.get(City, city_id) is None:
+            raise ValidationFailed(f"cityIds.{index}", "no such city")
+    await professional_repository.replace_cities(session, user_id, sorted(set(city_ids)))
+
+
+async def set_hours(session: AsyncSession, *, user_id: str, hours: list[Interval]) -> None:
+    """Replace a professional's weekly hours; intervals of one day may not overlap."""
+    await _profile(session, user_id)
+    ordered = sorted(hours, key=lambda h: (h.weekday, h.start_minute))
+    for index, (before, after) in enumerate(itertools.pairwise(ordered)):
+        if before.weekday == after.weekday and after.start_minute < before.end_minute:
+            raise ValidationFailed(f"hours.{index + 1}", "overlaps the previous interval of that day")
+    rows = [
+        WorkingHours(
+            professional_id=user_id, weekday=h.weekday, start_minute=h.start_minute, end_minute=h.end_minute
+        )
+        for h in ordered
+    ]
+    await professional_repository.replace_hours(session, user_id, rows)
+
+
+async def _profile(session: AsyncSession, user_id: str) -> ProfessionalProfile:
+    profile = await professional_repository.get_profile(session, user_id)
+    if profile is None:
+        raise NotFound("no such professional")
+    return profile
+
+
+async def _duration_for(
+    session: AsyncSession, treatment_id: str, pricing_type: str, minutes: int | None, index: int
+) -> int:
+    """0 for a fixed-price treatment; otherwise a duration the treatment offers."""
+    if pricing_type == "fixed":
+        return 0
+    offered = {
+        d.minutes for d in await catalogue_repository.durations_of(session, [treatment_id], active_only=False)
+    }
+    if minutes not in offered:
+        raise ValidationFailed(f"treatments.{index}.durationMinutes", f"must be one of {sorted(offered)}")
+    return int(minutes) if minutes is not None else 0

@@ -1,0 +1,1 @@
+"""JSON routers under /api/v1, one module per area."""

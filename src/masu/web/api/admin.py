@@ -1,0 +1,114 @@
+"""Admin views and actions on bookings, and the event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from masu.domain.lifecycle import BookingStatus
+from masu.persistence import booking_repository, event_queries
+from masu.persistence.booking_queries import BookingFilter
+from masu.services.booking_access import (
+    BookingView,
+    accessible_booking,
+    cancel_booking,
+    page_of_bookings,
+    refuse_refund_without_payment,
+)
+from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSummaryOut
+from masu.web.api.common import ApiModel, Page
+from masu.web.api.idempotency import respond_idempotently
+from masu.web.deps import AdminDep, ContainerDep, SessionDep
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+class EventOut(ApiModel):
+    id: int
+    type: str
+    booking_id: str | None
+    occurred_at: datetime
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    handled_at: datetime | None
+
+
+@router.get("/bookings", response_model=Page[BookingSummaryOut])
+async def list_bookings(
+    session: SessionDep,
+    _admin: AdminDep,
+    status: BookingStatus | None = None,
+    city: Annotated[str | None, Query(max_length=50)] = None,
+    professional_id: Annotated[str | None, Query(alias="professionalId", max_length=64)] = None,
+    starts_from: Annotated[datetime | None, Query(alias="from")] = None,
+    starts_before: Annotated[datetime | None, Query(alias="to")] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[BookingSummaryOut]:
+    """Every booking, filtered; `q` searches booking number, recipient name and phone."""
+    where = BookingFilter(
+        status=status.value if status else None,
+        city=city,
+        professional_id=professional_id,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        search=q,
+    )
+    items, next_cursor = await page_of_bookings(session, where, limit=limit, cursor=cursor)
+    return Page[BookingSummaryOut](items=[BookingSummaryOut.of(i) for i in items], next_cursor=next_cursor)
+
+
+@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut)
+async def cancel(
+    booking_id: str,
+    body: AdminCancelIn,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    admin: AdminDep,
+) -> Response:
+    """Cancel at any time before completion, with a reason; a refund needs a payment to refund."""
+
+    async def work() -> BookingOut:
+        if body.refund:
+            refuse_refund_without_payment(await accessible_booking(session, admin, booking_id))
+        booking = await cancel_booking(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=admin,
+            booking_id=booking_id,
+            reason=body.reason,
+        )
+        return BookingOut.of(
+            BookingView(booking, await booking_repository.status_history(session, booking.id))
+        )
+
+    return await respond_idempotently(
+        request=request, container=container, session=session, principal=admin, status_code=200, work=work
+    )
+
+
+@router.get("/events", response_model=list[EventOut])
+async def events(
+    session: SessionDep, _admin: AdminDep, booking_id: Annotated[str | None, Query(alias="bookingId")] = None
+) -> list[EventOut]:
+    """The event log: one booking's events in order, or the latest events."""
+    rows = await event_queries.events_of(session, booking_id=booking_id)
+    return [
+        EventOut(
+            id=e.id,
+            type=e.event_type,
+            booking_id=e.booking_id,
+            occurred_at=e.occurred_at,
+            payload=e.payload,
+            status=e.status,
+            attempts=e.attempts,
+            handled_at=e.handled_at,
+        )
+        for e in rows
+    ]

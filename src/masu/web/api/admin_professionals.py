@@ -1,0 +1,5 @@
+"""Placeholder replaced below."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

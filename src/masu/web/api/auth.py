@@ -1,0 +1,88 @@
+"""Registration, login and the current user."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import EmailStr, Field
+
+from masu.persistence import user_repository
+from masu.services.accounts import Registration, authenticate, register_user
+from masu.web.api.common import ApiInput, ApiModel
+from masu.web.auth import issue_access_token
+from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+class RegisterIn(ApiInput):
+    name: str = Field(min_length=2, max_length=100)
+    phone: str = Field(min_length=9, max_length=20)
+    password: str = Field(min_length=8, max_length=128)
+    email: EmailStr | None = None
+    gender: Literal["male", "female"] | None = None
+    language: Literal["he", "en", "ru"] = "he"
+
+
+class LoginIn(ApiInput):
+    phone: str = Field(min_length=1, max_length=20)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class UserOut(ApiModel):
+    id: str
+    name: str
+    phone: str
+    email: str | None
+    roles: list[str]
+    language: str
+
+
+class RegisteredOut(ApiModel):
+    user: UserOut
+
+
+class TokenOut(ApiModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    user: UserOut
+
+
+@router.post("/auth/register", status_code=201, response_model=RegisteredOut)
+async def register(body: RegisterIn, container: ContainerDep, session: SessionDep) -> RegisteredOut:
+    """Create a customer account; 409 when the phone is taken."""
+    registration = Registration(**body.model_dump())
+    user = await register_user(session, now=container.clock.now(), registration=registration)
+    await session.commit()
+    return RegisteredOut(user=await _user_out(session, user.id))
+
+
+@router.post("/auth/login", response_model=TokenOut)
+async def login(body: LoginIn, container: ContainerDep, session: SessionDep) -> TokenOut:
+    """Exchange phone and password for a bearer token; 401 when they do not match."""
+    user = await authenticate(session, phone=body.phone, password=body.password)
+    ttl = timedelta(minutes=container.settings.ACCESS_TOKEN_TTL_MINUTES)
+    token = issue_access_token(
+        user_id=user.id, secret=container.settings.SECRET_KEY, now=container.clock.now(), ttl=ttl
+    )
+    return TokenOut(
+        access_token=token, expires_in=int(ttl.total_seconds()), user=await _user_out(session, user.id)
+    )
+
+
+@router.get("/me", response_model=UserOut)
+async def me(principal: PrincipalDep, session: SessionDep) -> UserOut:
+    """The authenticated user."""
+    return await _user_out(session, principal.user_id)
+
+
+async def _user_out(session: SessionDep, user_id: str) -> UserOut:
+    user = await user_repository.get_user(session, user_id)
+    assert user is not None
+    roles = sorted(await user_repository.roles_of(session, user_id))
+    return UserOut(
+        id=user.id, name=user.name, phone=user.phone, email=user.email, roles=roles, language=user.language
+    )

@@ -1,0 +1,105 @@
+"""Customers' bookings: create, list, read, stats, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from masu.domain.lifecycle import BookingStatus
+from masu.persistence import booking_repository
+from masu.services.booking_access import (
+    BookingView,
+    booking_stats,
+    cancel_booking,
+    list_visible_bookings,
+    view_booking,
+)
+from masu.services.booking_creation import create_booking
+from masu.web.api.booking_schemas import BookingIn, BookingOut, BookingSummaryOut, CancelIn, StatusTotalOut
+from masu.web.api.common import Page
+from masu.web.api.idempotency import respond_idempotently
+from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+
+router = APIRouter(prefix="/api/v1/bookings", tags=["bookings"])
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@router.post("", status_code=201, response_model=BookingOut)
+async def create(
+    body: BookingIn, request: Request, container: ContainerDep, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    """Book a treatment, validated and priced on the server (422 names the field; 429 past the limit)."""
+
+    async def work() -> BookingOut:
+        booking = await create_booking(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=principal,
+            command=body.command(),
+        )
+        return BookingOut.of(
+            BookingView(booking, await booking_repository.status_history(session, booking.id))
+        )
+
+    return await respond_idempotently(
+        request=request, container=container, session=session, principal=principal, status_code=201, work=work
+    )
+
+
+@router.get("", response_model=Page[BookingSummaryOut])
+async def list_bookings(
+    session: SessionDep,
+    principal: PrincipalDep,
+    status: BookingStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[BookingSummaryOut]:
+    """Newest first: customers see their own, professionals those assigned to them, admins all."""
+    items, next_cursor = await list_visible_bookings(
+        session, principal, status=status.value if status else None, limit=limit, cursor=cursor
+    )
+    return Page[BookingSummaryOut](items=[BookingSummaryOut.of(i) for i in items], next_cursor=next_cursor)
+
+
+@router.get("/stats", response_model=list[StatusTotalOut])
+async def stats(session: SessionDep, principal: PrincipalDep) -> list[StatusTotalOut]:
+    """Count and total amount per status, most frequent first (admins: all bookings)."""
+    return [StatusTotalOut.of(total) for total in await booking_stats(session, principal)]
+
+
+@router.get("/{booking_id}", response_model=BookingOut)
+async def read(booking_id: str, session: SessionDep, principal: PrincipalDep) -> BookingOut:
+    """One booking with its history; 404 unless yours, assigned to you, or you are an admin."""
+    return BookingOut.of(await view_booking(session, principal, booking_id))
+
+
+@router.post("/{booking_id}/cancel", response_model=BookingOut)
+async def cancel(
+    booking_id: str,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: CancelIn | None = None,
+) -> Response:
+    """Cancel: the owner until the cut-off before the visit, an admin until completion."""
+
+    async def work() -> BookingOut:
+        booking = await cancel_booking(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=principal,
+            booking_id=booking_id,
+            reason=body.reason if body else None,
+        )
+        return BookingOut.of(
+            BookingView(booking, await booking_repository.status_history(session, booking.id))
+        )
+
+    return await respond_idempotently(
+        request=request, container=container, session=session, principal=principal, status_code=200, work=work
+    )

@@ -1,0 +1,27 @@
+"""Operations endpoints: health and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from masu.observability.health import check_health
+from masu.observability.metrics import REGISTRY
+from masu.web.deps import ContainerDep
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health")
+async def health(container: ContainerDep) -> JSONResponse:
+    """`healthy` with each check's result, or 503 `unhealthy` when a check fails."""
+    report = await check_health(container.engine, container.redis)
+    body = {"status": "healthy" if report.healthy else "unhealthy", "details": report.details}
+    return JSONResponse(body, status_code=200 if report.healthy else 503)
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    """Prometheus text exposition."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,64 @@
+"""FastAPI dependencies: the container, a unit-of-work session, the acting principal."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException
+
+from masu.bootstrap import Container
+from masu.domain.access import Principal, Role
+from masu.services.accounts import principal_for
+from masu.web.auth import TokenInvalid, user_id_from_token
+
+_bearer = HTTPBearer(auto_error=False)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def get_container(request: Request) -> Container:
+    """The process's container, set up by create_app."""
+    container: Container = request.app.state.container
+    return container
+
+
+async def get_session(container: Annotated[Container, Depends(get_container)]) -> AsyncIterator[AsyncSession]:
+    """A session per request; routes that write commit it once, anything else is rolled back."""
+    async with container.sessions() as session:
+        yield session
+
+
+async def get_principal(
+    container: Annotated[Container, Depends(get_container)],
+    session: Annotated[AsyncSession, Depends(get_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The authenticated user; 401 without a valid, unexpired bearer token."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "Not authenticated", headers=_CHALLENGE)
+    try:
+        user_id = user_id_from_token(
+            credentials.credentials, secret=container.settings.SECRET_KEY, now=container.clock.now()
+        )
+    except TokenInvalid as exc:
+        raise HTTPException(401, "Invalid or expired token", headers=_CHALLENGE) from exc
+    principal = await principal_for(session, user_id)
+    if principal is None:
+        raise HTTPException(401, "Invalid or expired token", headers=_CHALLENGE)
+    return principal
+
+
+async def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """The authenticated user, who must be an admin (403 otherwise)."""
+    if not principal.has(Role.ADMIN):
+        raise HTTPException(403, "Admins only")
+    return principal
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+AdminDep = Annotated[Principal, Depends(get_admin)]

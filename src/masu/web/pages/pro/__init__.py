@@ -1,0 +1,1 @@
+"""pro portal pages."""
