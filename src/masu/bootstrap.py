@@ -12,6 +12,7 @@ from masu.clock import Clock, SystemClock
 from masu.config import Settings
 from masu.persistence.cache import Cache, MemoryCache, RedisCache
 from masu.persistence.database import create_engine, create_session_factory
+from masu.services.accounts import Passwords
 from masu.services.policy import BookingPolicy
 
 
@@ -26,9 +27,13 @@ class Container:
     cache: Cache
     redis: Redis | None = None
     policy: BookingPolicy = field(init=False)
+    passwords: Passwords = field(init=False)
 
     def __post_init__(self) -> None:
         self.policy = booking_policy(self.settings)
+        self.passwords = Passwords(
+            time_cost=self.settings.PASSWORD_HASH_TIME_COST, memory_kib=self.settings.PASSWORD_HASH_MEMORY_KIB
+        )
 
     async def close(self) -> None:
         """Release the database pool and the Redis connection."""

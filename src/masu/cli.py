@@ -81,7 +81,7 @@ async def _seed_demo() -> bool:
     container = build_container()
     try:
         async with container.sessions() as session:
-            added = await load_demo_data(session, now=container.clock.now())
+            added = await load_demo_data(session, now=container.clock.now(), passwords=container.passwords)
             await session.commit()
         return added
     finally:

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     REDIS_URL: str | None = None
     SECRET_KEY: str = DEVELOPMENT_SECRET
     ACCESS_TOKEN_TTL_MINUTES: int = Field(default=12 * 60, ge=1)
+    PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1)
+    PASSWORD_HASH_MEMORY_KIB: int = Field(default=65536, ge=1024)
 
     SMS_API_KEY: str | None = None
     EMAIL_API_KEY: str | None = None

@@ -63,7 +63,7 @@ _SUMMARY_COLUMNS = (
     Booking.created_at,
     Booking.treatment_id,
     Booking.duration_minutes,
-    Booking.address_city,
+    Booking.address_city.label("city"),
     Booking.final_amount,
     Booking.professional_id,
 )
@@ -81,7 +81,7 @@ async def list_bookings(
             < sa.tuple_(sa.literal(created_at, Booking.created_at.type), booking_id)
         )
     query = query.order_by(Booking.created_at.desc(), Booking.id.desc()).limit(limit + 1)
-    rows = [BookingSummary(*row) for row in (await session.execute(query)).all()]
+    rows = [BookingSummary(**row._asdict()) for row in (await session.execute(query)).all()]
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

@@ -16,7 +16,7 @@ BOOKING_NUMBER_COUNTER = "booking_number"
 
 async def next_booking_sequence(session: AsyncSession) -> int:
     """Return the next booking number sequence value; unique across concurrent transactions."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return int((await session.execute(sa.text("SELECT nextval('booking_number_seq')"))).scalar_one())
     await session.execute(
         sqlite_insert(Counter).values(name=BOOKING_NUMBER_COUNTER, value=0).on_conflict_do_nothing()

@@ -16,7 +16,7 @@ async def try_claim(
     session: AsyncSession, *, user_id: str, key: str, fingerprint: str, now: datetime, locked_until: datetime
 ) -> bool:
     """Insert the key as in progress; False when the user already used it (atomic)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(IdempotencyRecord)
         .values(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from masu.persistence.catalogue import City, Treatment
 from masu.persistence.users import (
     ProfessionalCity,
     ProfessionalProfile,
@@ -73,3 +74,34 @@ async def replace_hours(session: AsyncSession, user_id: str, hours: list[Working
     """Replace the professional's weekly working hours."""
     await session.execute(sa.delete(WorkingHours).where(WorkingHours.professional_id == user_id))
     session.add_all(hours)
+
+
+async def cities_of_many(session: AsyncSession, user_ids: list[str]) -> list[tuple[str, City]]:
+    """(professional id, city) for every city the given professionals cover, by city name."""
+    if not user_ids:
+        return []
+    query = (
+        sa.select(ProfessionalCity.professional_id, City)
+        .join(City, City.id == ProfessionalCity.city_id)
+        .where(ProfessionalCity.professional_id.in_(user_ids))
+        .order_by(City.name)
+    )
+    return [(user_id, city) for user_id, city in (await session.execute(query)).all()]
+
+
+async def treatments_of_many(session: AsyncSession, user_ids: list[str]) -> list[tuple[str, Treatment]]:
+    """(professional id, treatment) once per treatment the given professionals offer, by name."""
+    if not user_ids:
+        return []
+    offered = (
+        sa.select(ProfessionalTreatment.professional_id, ProfessionalTreatment.treatment_id)
+        .where(ProfessionalTreatment.professional_id.in_(user_ids))
+        .distinct()
+        .subquery()
+    )
+    query = (
+        sa.select(offered.c.professional_id, Treatment)
+        .join(Treatment, Treatment.id == offered.c.treatment_id)
+        .order_by(Treatment.name, Treatment.id)
+    )
+    return [(user_id, treatment) for user_id, treatment in (await session.execute(query)).all()]

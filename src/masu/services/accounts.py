@@ -16,9 +16,31 @@ from masu.domain.phones import normalize_israeli_mobile
 from masu.persistence import user_repository
 from masu.persistence.users import User
 
-_hasher = PasswordHasher()
-# Verifying against this keeps the time of a login for an unknown phone the same as for a known one.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+class Passwords:
+    """Argon2id hashing with configurable cost; work runs off the event loop."""
+
+    def __init__(self, *, time_cost: int = 3, memory_kib: int = 65536) -> None:
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+        # Verifying against this keeps a login for an unknown phone as slow as one for a known phone.
+        self._dummy_hash = self._hasher.hash("not-a-real-password")
+
+    async def hash(self, password: str) -> str:
+        """The Argon2id hash of `password`."""
+        return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def matches(self, password_hash: str | None, password: str) -> bool:
+        """True when `password` matches the hash (a missing hash is checked against a dummy and fails)."""
+        try:
+            verified = await asyncio.to_thread(
+                self._hasher.verify, password_hash or self._dummy_hash, password
+            )
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+        return verified and password_hash is not None
+
+
+DEFAULT_PASSWORDS = Passwords()
 
 
 class InvalidCredentials(DomainError):
@@ -39,13 +61,13 @@ class Registration:
     language: str = "he"
 
 
-async def hash_password(password: str) -> str:
-    """Argon2id hash, computed off the event loop."""
-    return await asyncio.to_thread(_hasher.hash, password)
-
-
 async def register_user(
-    session: AsyncSession, *, now: datetime, registration: Registration, roles: set[Role] | None = None
+    session: AsyncSession,
+    *,
+    now: datetime,
+    registration: Registration,
+    roles: set[Role] | None = None,
+    passwords: Passwords = DEFAULT_PASSWORDS,
 ) -> User:
     """Create a user with the given roles (customer by default); Conflict when the phone is taken."""
     phone = normalize_israeli_mobile(registration.phone, field="phone")
@@ -55,26 +77,28 @@ async def register_user(
         name=registration.name.strip(),
         phone=phone,
         email=registration.email,
-        password_hash=await hash_password(registration.password),
+        password_hash=await passwords.hash(registration.password),
         gender=registration.gender,
         language=registration.language,
         created_at=now,
     )
     session.add(user)
-    await session.flush([user])
+    await session.flush()
     for role in roles or {Role.CUSTOMER}:
         await user_repository.add_role(session, user.id, role.value)
     return user
 
 
-async def authenticate(session: AsyncSession, *, phone: str, password: str) -> User:
+async def authenticate(
+    session: AsyncSession, *, phone: str, password: str, passwords: Passwords = DEFAULT_PASSWORDS
+) -> User:
     """The active user with this phone and password; InvalidCredentials otherwise."""
     try:
         normalized = normalize_israeli_mobile(phone, field="phone")
     except DomainError:
         normalized = None
     user = await user_repository.get_user_by_phone(session, normalized) if normalized else None
-    if not await _password_matches(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+    if not await passwords.matches(user.password_hash if user else None, password) or user is None:
         raise InvalidCredentials("wrong phone number or password")
     if not user.is_active:
         raise InvalidCredentials("wrong phone number or password")
@@ -88,10 +112,3 @@ async def principal_for(session: AsyncSession, user_id: str) -> Principal | None
         return None
     roles = frozenset(Role(role) for role in await user_repository.roles_of(session, user_id))
     return Principal(user_id=user.id, name=user.name, roles=roles)
-
-
-async def _password_matches(password_hash: str, password: str) -> bool:
-    try:
-        return await asyncio.to_thread(_hasher.verify, password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False

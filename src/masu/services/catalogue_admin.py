@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import Conflict, NotFound, ValidationFailed
 from masu.persistence import catalogue_repository
 from masu.persistence.base import Base
 from masu.persistence.catalogue import City, Coupon, SurchargeRule, Treatment, TreatmentDuration
+from masu.services.catalogue import TreatmentOffer
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ async def create_treatment(session: AsyncSession, *, now: datetime, spec: Treatm
     _check_pricing(spec)
     treatment = Treatment(**{k: getattr(spec, k) for k in _TREATMENT_FIELDS}, created_at=now)
     session.add(treatment)
-    await session.flush([treatment])
+    await session.flush()
     _add_durations(session, treatment.id, spec.durations)
     return treatment
 
@@ -72,7 +74,7 @@ async def create_city(
         raise Conflict("a city with this name exists", code="city_exists")
     city = City(name=name.strip(), name_he=name_he, latitude=latitude, longitude=longitude, is_active=True)
     session.add(city)
-    await session.flush([city])
+    await session.flush()
     return city
 
 
@@ -83,7 +85,7 @@ async def update_row(session: AsyncSession, model: type[Base], row_id: str, chan
         raise NotFound(f"no such {model.__tablename__.rstrip('s').replace('_', ' ')}")
     for field, value in changes.items():
         setattr(row, field, value)
-    await session.flush([row])
+    await session.flush()
     return row
 
 
@@ -96,7 +98,7 @@ async def create_coupon(session: AsyncSession, *, now: datetime, **fields: Any) 
         raise ValidationFailed("value", "a percentage cannot exceed 100")
     coupon = Coupon(code=code, times_used=0, created_at=now, **fields)
     session.add(coupon)
-    await session.flush([coupon])
+    await session.flush()
     return coupon
 
 
@@ -108,7 +110,78 @@ async def create_surcharge_rule(
         raise ValidationFailed("onDate", "give a weekday or a date, not both")
     rule = SurchargeRule(weekday=weekday, on_date=on_date, created_at=now, **fields)
     session.add(rule)
-    await session.flush([rule])
+    await session.flush()
+    return rule
+
+
+async def treatment_offer(session: AsyncSession, treatment_id: str) -> TreatmentOffer:
+    """One treatment, active or not, with all its durations; NotFound if it does not exist."""
+    treatment = await catalogue_repository.get_treatment(session, treatment_id)
+    if treatment is None:
+        raise NotFound("no such treatment")
+    return TreatmentOffer(
+        treatment, await catalogue_repository.durations_of(session, [treatment_id], active_only=False)
+    )
+
+
+async def add_city(
+    session: AsyncSession, *, name: str, latitude: float, longitude: float, name_he: str | None = None
+) -> City:
+    """Add a city; Conflict when any city, active or not, has the name."""
+    await _ensure_city_name_free(session, name, except_id=None)
+    return await create_city(session, name=name, latitude=latitude, longitude=longitude, name_he=name_he)
+
+
+async def update_city(session: AsyncSession, *, city_id: str, changes: dict[str, Any]) -> City:
+    """Change a city's fields; NotFound if it does not exist, Conflict when the new name is taken."""
+    city = await session.get(City, city_id)
+    if city is None:
+        raise NotFound("no such city")
+    if "name" in changes:
+        await _ensure_city_name_free(session, changes["name"], except_id=city_id)
+    await _apply(session, city, changes)
+    return city
+
+
+async def list_coupons(session: AsyncSession) -> list[Coupon]:
+    """Every coupon, newest first."""
+    query = sa.select(Coupon).order_by(Coupon.created_at.desc(), Coupon.code)
+    return list((await session.execute(query)).scalars())
+
+
+async def update_coupon(session: AsyncSession, *, coupon_id: str, changes: dict[str, Any]) -> Coupon:
+    """Change a coupon's window, limits or activity; the window and limits must stay consistent."""
+    coupon = await session.get(Coupon, coupon_id)
+    if coupon is None:
+        raise NotFound("no such coupon")
+    valid_from = changes.get("valid_from", coupon.valid_from)
+    valid_until = changes.get("valid_until", coupon.valid_until)
+    if valid_from is not None and valid_until is not None and valid_until <= valid_from:
+        raise ValidationFailed("validUntil", "must be after validFrom")
+    usage_limit = changes.get("usage_limit", coupon.usage_limit)
+    if usage_limit is not None and usage_limit < coupon.times_used:
+        raise ValidationFailed("usageLimit", f"the coupon has already been used {coupon.times_used} times")
+    await _apply(session, coupon, changes)
+    return coupon
+
+
+async def list_surcharge_rules(session: AsyncSession) -> list[SurchargeRule]:
+    """Every surcharge rule, active or not, oldest first (the order prices apply them in)."""
+    query = sa.select(SurchargeRule).order_by(SurchargeRule.created_at, SurchargeRule.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def update_surcharge_rule(
+    session: AsyncSession, *, rule_id: str, changes: dict[str, Any]
+) -> SurchargeRule:
+    """Change a surcharge rule; it may still not have both a weekday and a date."""
+    rule = await session.get(SurchargeRule, rule_id)
+    if rule is None:
+        raise NotFound("no such surcharge rule")
+    weekday = changes.get("weekday", rule.weekday)
+    if weekday is not None and changes.get("on_date", rule.on_date) is not None:
+        raise ValidationFailed("onDate", "give a weekday or a date, not both")
+    await _apply(session, rule, changes)
     return rule
 
 
@@ -141,3 +214,17 @@ def _add_durations(session: AsyncSession, treatment_id: str, durations: tuple[Du
         )
         for d in durations
     )
+
+
+async def _ensure_city_name_free(session: AsyncSession, name: str, *, except_id: str | None) -> None:
+    """Conflict when another city, active or not, has this name (the unique index ignores case)."""
+    wanted = name.strip().lower()
+    for city in await catalogue_repository.list_cities(session, active_only=False):
+        if city.name.lower() == wanted and city.id != except_id:
+            raise Conflict("a city with this name exists", code="city_exists")
+
+
+async def _apply(session: AsyncSession, row: Base, changes: dict[str, Any]) -> None:
+    for field, value in changes.items():
+        setattr(row, field, value)
+    await session.flush()

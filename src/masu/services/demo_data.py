@@ -10,7 +10,7 @@ from masu.domain.access import Role
 from masu.persistence import catalogue_repository, user_repository
 from masu.persistence.catalogue import Treatment
 from masu.services import catalogue_admin, professionals
-from masu.services.accounts import Registration, register_user
+from masu.services.accounts import DEFAULT_PASSWORDS, Passwords, Registration, register_user
 from masu.services.catalogue_admin import DurationPrice, TreatmentSpec
 
 ADMIN_PHONE, ADMIN_PASSWORD = "0500000001", "admin-demo-pass"
@@ -83,7 +83,9 @@ _PRO_NAMES = (
 EVERY_DAY_8_TO_22 = [professionals.Interval(day, 8 * 60, 22 * 60) for day in range(7)]
 
 
-async def load_demo_data(session: AsyncSession, *, now: datetime) -> bool:
+async def load_demo_data(
+    session: AsyncSession, *, now: datetime, passwords: Passwords = DEFAULT_PASSWORDS
+) -> bool:
     """Load the demo data unless it is already there; True when something was added (caller commits)."""
     if await user_repository.get_user_by_phone(session, "+972500000001") is not None:
         return False
@@ -92,21 +94,28 @@ async def load_demo_data(session: AsyncSession, *, now: datetime) -> bool:
         now=now,
         registration=Registration("Admin", ADMIN_PHONE, ADMIN_PASSWORD, language="en"),
         roles={Role.ADMIN},
+        passwords=passwords,
     )
     for phone, name in CUSTOMERS:
-        await register_user(session, now=now, registration=Registration(name, phone, CUSTOMER_PASSWORD))
+        await register_user(
+            session, now=now, registration=Registration(name, phone, CUSTOMER_PASSWORD), passwords=passwords
+        )
     city_ids = [
         (await catalogue_admin.create_city(session, name=n, name_he=he, latitude=lat, longitude=lng)).id
         for n, he, lat, lng in CITIES
     ]
     treatments = [await catalogue_admin.create_treatment(session, now=now, spec=spec) for spec in TREATMENTS]
-    await _add_professionals(session, now, city_ids, treatments)
+    await _add_professionals(session, now, city_ids, treatments, passwords)
     await _add_pricing_rules(session, now)
     return True
 
 
 async def _add_professionals(
-    session: AsyncSession, now: datetime, city_ids: list[str], treatments: list[Treatment]
+    session: AsyncSession,
+    now: datetime,
+    city_ids: list[str],
+    treatments: list[Treatment],
+    passwords: Passwords,
 ) -> None:
     """20 approved professionals, alternating genders, each covering two neighbouring cities."""
     offered = [
@@ -123,7 +132,7 @@ async def _add_professionals(
             language="he",
         )
         profile = await professionals.create_professional(
-            session, now=now, registration=registration, approved=True
+            session, now=now, registration=registration, approved=True, passwords=passwords
         )
         covered = [city_ids[index % len(city_ids)], city_ids[(index + 1) % len(city_ids)]]
         await professionals.set_cities(session, user_id=profile.user_id, city_ids=covered)

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Role
 from masu.domain.errors import NotFound, ValidationFailed
-from masu.persistence import catalogue_repository, professional_repository
-from masu.persistence.catalogue import City
-from masu.persistence.users import ProfessionalProfile, ProfessionalTreatment, WorkingHours
-from masu.services.accounts import Registration, register_user
+from masu.persistence import catalogue_repository, professional_repository, user_repository
+from masu.persistence.catalogue import City, Treatment
+from masu.persistence.users import ProfessionalProfile, ProfessionalTreatment, User, WorkingHours
+from masu.services.accounts import DEFAULT_PASSWORDS, Passwords, Registration, register_user
 
 APPROVED, PENDING, SUSPENDED = "approved", "pending_approval", "suspended"
 
@@ -36,11 +36,39 @@ class Interval:
     end_minute: int
 
 
+@dataclass(frozen=True, slots=True)
+class ProfessionalSummary:
+    """A professional in the admin's list: account, profile, cities covered and treatments offered."""
+
+    user: User
+    profile: ProfessionalProfile
+    cities: list[City]
+    treatments: list[Treatment]
+
+
+@dataclass(frozen=True, slots=True)
+class ProfessionalDetails:
+    """Everything an admin edits about one professional."""
+
+    user: User
+    profile: ProfessionalProfile
+    offered: list[tuple[ProfessionalTreatment, Treatment]]
+    city_ids: list[str]
+    hours: list[WorkingHours]
+
+
 async def create_professional(
-    session: AsyncSession, *, now: datetime, registration: Registration, approved: bool = False
+    session: AsyncSession,
+    *,
+    now: datetime,
+    registration: Registration,
+    approved: bool = False,
+    passwords: Passwords = DEFAULT_PASSWORDS,
 ) -> ProfessionalProfile:
     """Create a professional's account and profile (pending approval unless `approved`)."""
-    user = await register_user(session, now=now, registration=registration, roles={Role.PROFESSIONAL})
+    user = await register_user(
+        session, now=now, registration=registration, roles={Role.PROFESSIONAL}, passwords=passwords
+    )
     profile = ProfessionalProfile(
         user_id=user.id,
         status=APPROVED if approved else PENDING,
@@ -49,7 +77,7 @@ async def create_professional(
         created_at=now,
     )
     session.add(profile)
-    await session.flush([profile])
+    await session.flush()
     return profile
 
 
@@ -111,6 +139,38 @@ async def set_hours(session: AsyncSession, *, user_id: str, hours: list[Interval
         for h in ordered
     ]
     await professional_repository.replace_hours(session, user_id, rows)
+
+
+async def list_professionals(session: AsyncSession, *, status: str | None) -> list[ProfessionalSummary]:
+    """Professionals by name, optionally of one status, with their cities and treatments (three queries)."""
+    rows = await professional_repository.list_profiles(session, status=status)
+    user_ids = [profile.user_id for profile, _ in rows]
+    cities: dict[str, list[City]] = {}
+    for user_id, city in await professional_repository.cities_of_many(session, user_ids):
+        cities.setdefault(user_id, []).append(city)
+    treatments: dict[str, list[Treatment]] = {}
+    for user_id, treatment in await professional_repository.treatments_of_many(session, user_ids):
+        treatments.setdefault(user_id, []).append(treatment)
+    return [
+        ProfessionalSummary(user, profile, cities.get(user.id, []), treatments.get(user.id, []))
+        for profile, user in rows
+    ]
+
+
+async def professional_details(session: AsyncSession, *, user_id: str) -> ProfessionalDetails:
+    """One professional's account, profile, offered treatments, cities and hours; NotFound if none."""
+    profile = await _profile(session, user_id)
+    user = await user_repository.get_user(session, user_id)
+    assert user is not None  # the profile's foreign key guarantees the user
+    offered = await professional_repository.treatments_of(session, user_id)
+    treatments = {t.id: t for t in await catalogue_repository.list_treatments(session, active_only=False)}
+    return ProfessionalDetails(
+        user=user,
+        profile=profile,
+        offered=[(row, treatments[row.treatment_id]) for row in offered],
+        city_ids=sorted(await professional_repository.city_ids_of(session, user_id)),
+        hours=await professional_repository.hours_of(session, user_id),
+    )
 
 
 async def _profile(session: AsyncSession, user_id: str) -> ProfessionalProfile:

@@ -48,7 +48,7 @@ async def apply_decision(
         for column, value in values.items():
             setattr(booking, column, value)
         session.add(booking)
-        await session.flush([booking])
+        await session.flush()
     else:
         if not await update_status_if(
             session, booking.id, expected=decision.from_status.value, values=values

@@ -28,7 +28,10 @@ def user_id_from_token(token: str, *, secret: str, now: datetime) -> str:
     """The user a valid token names; TokenInvalid otherwise (expiry measured against `now`)."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[_ALGORITHM], options={"verify_exp": False, "require": ["sub", "exp"]}
+            token,
+            secret,
+            algorithms=[_ALGORITHM],
+            options={"verify_exp": False, "verify_iat": False, "require": ["sub", "exp"]},
         )
     except jwt.PyJWTError as exc:
         raise TokenInvalid(str(exc)) from exc

@@ -55,7 +55,9 @@ class TokenOut(ApiModel):
 async def register(body: RegisterIn, container: ContainerDep, session: SessionDep) -> RegisteredOut:
     """Create a customer account; 409 when the phone is taken."""
     registration = Registration(**body.model_dump())
-    user = await register_user(session, now=container.clock.now(), registration=registration)
+    user = await register_user(
+        session, now=container.clock.now(), registration=registration, passwords=container.passwords
+    )
     await session.commit()
     return RegisteredOut(user=await _user_out(session, user.id))
 
@@ -63,7 +65,9 @@ async def register(body: RegisterIn, container: ContainerDep, session: SessionDe
 @router.post("/auth/login", response_model=TokenOut)
 async def login(body: LoginIn, container: ContainerDep, session: SessionDep) -> TokenOut:
     """Exchange phone and password for a bearer token; 401 when they do not match."""
-    user = await authenticate(session, phone=body.phone, password=body.password)
+    user = await authenticate(
+        session, phone=body.phone, password=body.password, passwords=container.passwords
+    )
     ttl = timedelta(minutes=container.settings.ACCESS_TOKEN_TTL_MINUTES)
     token = issue_access_token(
         user_id=user.id, secret=container.settings.SECRET_KEY, now=container.clock.now(), ttl=ttl

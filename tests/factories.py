@@ -1,0 +1,62 @@
+"""Helpers that act like clients of the API: log in, look things up, book."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.conftest import NOW
+
+ADMIN = ("0500000001", "admin-demo-pass")
+CUSTOMER = ("0520000001", "customer-demo-pass")
+OTHER_CUSTOMER = ("0520000002", "customer-demo-pass")
+THIRD_CUSTOMER = ("0520000003", "customer-demo-pass")
+PROFESSIONAL = ("0540000001", "pro-demo-pass")
+
+
+async def login(client: httpx.AsyncClient, who: tuple[str, str]) -> dict[str, str]:
+    """Authorization headers for a demo user."""
+    response = await client.post("/api/v1/auth/login", json={"phone": who[0], "password": who[1]})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['accessToken']}"}
+
+
+async def treatment_named(client: httpx.AsyncClient, name: str) -> dict[str, Any]:
+    """The public record of a demo treatment."""
+    treatments = (await client.get("/api/v1/treatments")).json()
+    return next(t for t in treatments if t["name"] == name)
+
+
+def visit_at(days: int = 3, hour_local: int = 12) -> str:
+    """An ISO time `days` after the test's now, at a local (Israel winter, +02:00) hour."""
+    day = (NOW + timedelta(days=days)).date()
+    return datetime(day.year, day.month, day.day, hour_local).isoformat() + "+02:00"
+
+
+def booking_body(treatment_id: str, **overrides: Any) -> dict[str, Any]:
+    """A valid booking request for a Swedish massage-like treatment, with overrides."""
+    body: dict[str, Any] = {
+        "treatmentId": treatment_id,
+        "durationMinutes": 60,
+        "bookingDateTime": visit_at(),
+        "recipientName": "Dana Levi",
+        "recipientPhone": "052-1234567",
+        "recipientEmail": "dana@example.com",
+        "address": {"street": "Herzl 10", "city": "Tel Aviv", "building": "3", "apartment": "12"},
+        "therapistGenderPreference": "any",
+        "notes": "Parking behind the building",
+    }
+    body.update(overrides)
+    return body
+
+
+async def book(client: httpx.AsyncClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    """Create a Swedish massage booking and return it (asserts 201)."""
+    treatment = await treatment_named(client, "Swedish Massage")
+    response = await client.post(
+        "/api/v1/bookings", json=booking_body(treatment["id"], **overrides), headers=headers
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
