@@ -31,10 +31,10 @@ async def next_booking_sequence(session: AsyncSession) -> int:
 
 
 async def recent_creation_times(session: AsyncSession, user_id: str, since: datetime) -> list[datetime]:
-    """Creation times of the user's bookings created at or after `since`, oldest first."""
+    """Creation times of the user's bookings created after `since`, oldest first."""
     rows = await session.execute(
         sa.select(Booking.created_at)
-        .where(Booking.user_id == user_id, Booking.created_at >= since)
+        .where(Booking.user_id == user_id, Booking.created_at > since)
         .order_by(Booking.created_at)
     )
     return list(rows.scalars())
