@@ -19,10 +19,12 @@ HTTP_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
     registry=REGISTRY,
 )
-BOOKINGS_CREATED = Counter("masu_bookings_created_total", "Bookings created", ["city"], registry=REGISTRY)
-BOOKINGS_RATE_LIMITED = Counter(
-    "masu_bookings_rate_limited_total", "Booking creations refused by the hourly limit", registry=REGISTRY
+BOOKINGS_CREATED = Counter(
+    "masu_bookings_created_total", "Bookings created, by city", ["city"], registry=REGISTRY
 )
-BOOKING_TRANSITIONS = Counter(
-    "masu_booking_transitions_total", "Lifecycle transitions", ["action", "to_status"], registry=REGISTRY
+DOMAIN_REFUSALS = Counter(
+    "masu_domain_refusals_total",
+    "Requests refused by a business rule, by error code",
+    ["code"],
+    registry=REGISTRY,
 )

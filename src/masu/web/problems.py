@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from masu.domain.errors import Conflict, DomainError, Forbidden, NotFound, RateLimited, ValidationFailed
+from masu.observability.metrics import DOMAIN_REFUSALS
 from masu.services.accounts import InvalidCredentials
 
 PROBLEM_JSON = "application/problem+json"
@@ -44,7 +45,8 @@ def problem(
 
 
 def domain_problem(exc: DomainError) -> JSONResponse:
-    """Map a domain error to its HTTP status and problem body."""
+    """Map a domain error to its HTTP status and problem body (and count the refusal)."""
+    DOMAIN_REFUSALS.labels(exc.code).inc()
     status, title = next(
         ((status, title) for error_type, status, title in _STATUS_FOR if isinstance(exc, error_type)),
         (400, "Bad request"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,10 +33,30 @@ Limit = Annotated[int, Field(ge=1, le=1_000_000)]
 Amount = Annotated[Decimal, Field(gt=0, le=Decimal(100_000), decimal_places=2)]
 """A positive shekel amount or percentage; `kind` says which (checked against it below)."""
 Adjustable = Literal["fixed", "percent"]
+ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+"""An opaque id in a body."""
+
+
+def path_id(name: str) -> Any:
+    """An opaque id in the path, named `name` in errors (a malformed one is a 422, never a 500)."""
+    return Path(alias=name, pattern=ID_PATTERN)
+
+
+class AdminInput(ApiInput):
+    """Admin input: also refuses NUL characters, which PostgreSQL cannot store in text."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("may not contain NUL characters")
+        return value
 
 
 def minute_of(clock: str) -> int:
-    """"08:30" → 510 minutes from local midnight."""
+    """ "08:30" → 510 minutes from local midnight."""
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
 
@@ -93,13 +114,13 @@ async def conflict_on_duplicate(session: AsyncSession, message: str, *, code: st
 # Treatments
 
 
-class DurationIn(ApiInput):
+class DurationIn(AdminInput):
     minutes: Minutes
     price: ShekelsIn
     professional_pay: ShekelsIn
 
 
-class TreatmentIn(ApiInput):
+class TreatmentIn(AdminInput):
     name: str = Field(min_length=2, max_length=100)
     category: Literal["massage", "facial"]
     description: str | None = Field(default=None, max_length=2000)
@@ -127,12 +148,15 @@ class TreatmentIn(ApiInput):
             pricing_type=self.pricing_type,
             description=self.description or None,
             fixed_price=to_agorot(self.price) if self.price is not None else None,
-            fixed_professional_pay=to_agorot(self.professional_pay) if self.professional_pay is not None else None,
+            fixed_professional_pay=to_agorot(self.professional_pay)
+            if self.professional_pay is not None
+            else None,
             default_duration_minutes=self.duration_minutes,
             allows_gender_preference=self.allows_gender_preference,
             is_active=self.is_active,
             durations=tuple(
-                DurationPrice(d.minutes, to_agorot(d.price), to_agorot(d.professional_pay)) for d in self.durations
+                DurationPrice(d.minutes, to_agorot(d.price), to_agorot(d.professional_pay))
+                for d in self.durations
             ),
         )
 
@@ -184,14 +208,14 @@ Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 CityName = Annotated[str, Field(min_length=2, max_length=50)]
 
 
-class CityIn(ApiInput):
+class CityIn(AdminInput):
     name: CityName
     name_he: str | None = Field(default=None, max_length=50)
     latitude: Latitude
     longitude: Longitude
 
 
-class CityPatch(ApiInput):
+class CityPatch(AdminInput):
     name: CityName | None = None
     name_he: str | None = Field(default=None, max_length=50)
     latitude: Latitude | None = None
@@ -222,7 +246,7 @@ class AdminCityOut(ApiModel):
 # Coupons
 
 
-class CouponIn(ApiInput):
+class CouponIn(AdminInput):
     code: str = Field(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
     kind: Adjustable
     value: Amount
@@ -240,7 +264,7 @@ class CouponIn(ApiInput):
         return {**self.model_dump(exclude={"value"}), "value": stored_value(self.kind, self.value)}
 
 
-class CouponPatch(ApiInput):
+class CouponPatch(AdminInput):
     is_active: bool | None = None
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
@@ -282,7 +306,7 @@ class AdminCouponOut(ApiModel):
 # Surcharge rules
 
 
-class AdjustmentIn(ApiInput):
+class AdjustmentIn(AdminInput):
     kind: Adjustable
     value: Amount
 
@@ -303,7 +327,27 @@ def _adjustment_columns(prefix: str, adjustment: AdjustmentIn | None) -> dict[st
     return {f"{prefix}_kind": kind, f"{prefix}_value": value}
 
 
-class SurchargeIn(ApiInput):
+_SURCHARGE_COLUMNS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "description": lambda text: {"description": text},
+    "weekday": lambda name: {"weekday": WEEKDAYS.index(name) if name is not None else None},
+    "on_date": lambda day: {"on_date": day},
+    "start": lambda clock: {"start_minute": minute_of(clock)},
+    "end": lambda clock: {"end_minute": minute_of(clock)},
+    "amount": lambda adjustment: _adjustment_columns("amount", adjustment),
+    "professional_share": lambda adjustment: _adjustment_columns("share", adjustment),
+    "is_active": lambda active: {"is_active": active},
+}
+"""How each wire field of a surcharge rule is stored (weekday 0 = Monday; minutes from local midnight)."""
+
+
+def _surcharge_columns(model: ApiInput, names: set[str]) -> dict[str, Any]:
+    columns: dict[str, Any] = {}
+    for name in sorted(names):
+        columns.update(_SURCHARGE_COLUMNS[name](getattr(model, name)))
+    return columns
+
+
+class SurchargeIn(AdminInput):
     description: str = Field(min_length=2, max_length=100)
     weekday: Weekday | None = None
     on_date: date | None = None
@@ -314,20 +358,11 @@ class SurchargeIn(ApiInput):
     is_active: bool = True
 
     def fields(self) -> dict[str, Any]:
-        """The rule's columns (weekday 0 = Monday; minutes from local midnight)."""
-        return {
-            "description": self.description,
-            "weekday": WEEKDAYS.index(self.weekday) if self.weekday is not None else None,
-            "on_date": self.on_date,
-            "start_minute": minute_of(self.start),
-            "end_minute": minute_of(self.end),
-            **_adjustment_columns("amount", self.amount),
-            **_adjustment_columns("share", self.professional_share),
-            "is_active": self.is_active,
-        }
+        """The rule's columns."""
+        return _surcharge_columns(self, set(type(self).model_fields))
 
 
-class SurchargePatch(ApiInput):
+class SurchargePatch(AdminInput):
     description: str | None = Field(default=None, min_length=2, max_length=100)
     weekday: Weekday | None = None
     on_date: date | None = None
@@ -341,21 +376,7 @@ class SurchargePatch(ApiInput):
 
     def changes(self) -> dict[str, Any]:
         """The columns the request sets; null clears the weekday, the date or the professional's share."""
-        given = self.model_fields_set
-        full = SurchargeIn.model_construct(
-            **{name: getattr(self, name) for name in given}
-        )
-        columns = {
-            "description": {"description"},
-            "weekday": {"weekday"},
-            "on_date": {"on_date"},
-            "start": {"start_minute"},
-            "end": {"end_minute"},
-            "amount": {"amount_kind", "amount_value"},
-            "professional_share": {"share_kind", "share_value"},
-            "is_active": {"is_active"},
-        }
-        return {k: v for k, v in full.fields().items() if any(k in columns[name] for name in given)}
+        return _surcharge_columns(self, self.model_fields_set)
 
 
 class AdminSurchargeOut(ApiModel):
@@ -383,7 +404,9 @@ class AdminSurchargeOut(ApiModel):
             on_date=rule.on_date,
             start=clock_of(rule.start_minute),
             end=clock_of(rule.end_minute),
-            amount=AdjustmentOut(kind=rule.amount_kind, value=wire_value(rule.amount_kind, rule.amount_value)),
+            amount=AdjustmentOut(
+                kind=rule.amount_kind, value=wire_value(rule.amount_kind, rule.amount_value)
+            ),
             professional_share=share,
             is_active=rule.is_active,
             created_at=rule.created_at,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from masu.domain.lifecycle import BookingStatus
+from masu.observability.metrics import BOOKINGS_CREATED
 from masu.persistence import booking_repository
 from masu.services.booking_access import (
     BookingView,
@@ -44,9 +45,12 @@ async def create(
             BookingView(booking, await booking_repository.status_history(session, booking.id))
         )
 
-    return await respond_idempotently(
+    response = await respond_idempotently(
         request=request, container=container, session=session, principal=principal, status_code=201, work=work
     )
+    if "idempotent-replayed" not in response.headers:
+        BOOKINGS_CREATED.labels(body.address.city.strip().title()).inc()
+    return response
 
 
 @router.get("", response_model=Page[BookingSummaryOut])

@@ -1,0 +1,55 @@
+"""GET /health checks the database and Redis, and answers 503 when one is down."""
+
+from __future__ import annotations
+
+import httpx
+
+from masu.bootstrap import build_container
+from masu.web.app import create_app
+from tests.conftest import redis_url, test_settings
+
+
+async def _health(database_url: str, redis: str | None) -> httpx.Response:
+    container = build_container(test_settings(database_url, REDIS_URL=redis))
+    try:
+        transport = httpx.ASGITransport(app=create_app(container))
+        async with httpx.AsyncClient(transport=transport, base_url="http://masu.test") as http:
+            return await http.get("/health")
+    finally:
+        await container.close()
+
+
+async def test_healthy_with_the_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "healthy"
+    assert response.json()["details"]["database"]["status"] == "up"
+    assert "redis" not in response.json()["details"]
+
+
+async def test_healthy_with_a_real_redis(database_url: str) -> None:
+    response = await _health(database_url, redis_url())
+    assert response.status_code == 200
+    assert response.json()["details"]["redis"]["status"] == "up"
+
+
+async def test_unhealthy_when_redis_is_unreachable(database_url: str) -> None:
+    response = await _health(database_url, "redis://127.0.0.1:1/0")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["details"]["redis"]["status"] == "down"
+    assert body["details"]["database"]["status"] == "up"
+
+
+async def test_unhealthy_when_the_database_is_unreachable() -> None:
+    response = await _health("postgresql+asyncpg://nobody@127.0.0.1:1/none", None)
+    assert response.status_code == 503
+    assert response.json()["details"]["database"]["status"] == "down"
+
+
+async def test_metrics_are_exposed(client: httpx.AsyncClient) -> None:
+    await client.get("/health")
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200
+    assert 'masu_http_requests_total{method="GET",route="/health",status="200"}' in metrics.text
