@@ -1,0 +1,75 @@
+"""The `masu` command as an operator runs it: migrate, seed twice, create an admin who can log in."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from masu.persistence.database import create_engine
+from tests.conftest import CHEAP_PASSWORD_HASHING
+
+MASU = Path(sys.executable).parent / "masu"
+
+
+def _masu(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(MASU), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+async def _count(url: str, query: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.execute(sa.text(query))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def test_migrate_seed_twice_and_create_admin(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'masu.db'}"
+    env = {**os.environ, "DATABASE_URL": url, **{k: str(v) for k, v in CHEAP_PASSWORD_HASHING.items()}}
+
+    assert _masu(env, "db", "upgrade").returncode == 0
+    first, second = _masu(env, "seed", "--demo"), _masu(env, "seed", "--demo")
+    created = _masu(
+        env,
+        "users",
+        "create-admin",
+        "--phone",
+        "0501112233",
+        "--password",
+        "operator-pass",
+        "--name",
+        "Operations",
+    )
+    duplicate = _masu(
+        env,
+        "users",
+        "create-admin",
+        "--phone",
+        "050-111-2233",
+        "--password",
+        "operator-pass",
+        "--name",
+        "Operations",
+    )
+    weak = _masu(
+        env, "users", "create-admin", "--phone", "0501112234", "--password", "short", "--name", "Ops"
+    )
+
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    assert "Demo data loaded." in first.stdout
+    assert "already there" in second.stdout
+    assert created.returncode == 0, created.stderr
+    assert duplicate.returncode != 0
+    assert weak.returncode != 0
+    assert asyncio.run(_count(url, "SELECT count(*) FROM users")) == 1 + 3 + 20 + 1
+    assert asyncio.run(_count(url, "SELECT count(*) FROM cities")) == 10
+    admins = "SELECT count(*) FROM user_roles WHERE role = 'admin'"
+    assert asyncio.run(_count(url, admins)) == 2
