@@ -113,7 +113,7 @@ def test_enum_values_are_exactly_the_spec() -> None:
 
 def test_terminal_and_active_partition_the_states() -> None:
     assert {s.value for s in TERMINAL_STATUSES} == {DONE, CANC, REF}
-    assert ACTIVE_STATUSES | TERMINAL_STATUSES == frozenset(BookingStatus)
+    assert frozenset(BookingStatus) == ACTIVE_STATUSES | TERMINAL_STATUSES
     assert not ACTIVE_STATUSES & TERMINAL_STATUSES
 
 

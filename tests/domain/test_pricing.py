@@ -135,7 +135,7 @@ def test_offered_durations_are_listed_in_ascending_order() -> None:
     ],
 )
 def test_treatment_pricing_rejects_incomplete_price_list(kwargs: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="treatment needs"):
         TreatmentPricing(**kwargs)  # type: ignore[arg-type]
 
 
@@ -335,7 +335,7 @@ def test_dst_change_days_use_wall_clock(starts_at: datetime, expected: list[str]
 
 
 def test_naive_start_is_rejected() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="timezone-aware"):
         applicable_surcharges([EVERY_NIGHT], datetime(2026, 6, 10, 23, 30))
 
 
