@@ -57,7 +57,7 @@ def redis_url() -> str:
     return url
 
 
-def test_settings(database_url: str, **overrides: object) -> Settings:
+def settings_for(database_url: str, **overrides: object) -> Settings:
     """Settings for a test: the given database, no Redis, the test environment."""
     values: dict[str, object] = {
         "DATABASE_URL": database_url,
@@ -151,7 +151,7 @@ def clock() -> SettableClock:
 @pytest.fixture
 async def container(database_url: str, clock: SettableClock) -> AsyncIterator[Container]:
     """The application's dependencies wired to the test database and clock."""
-    built = build_container(test_settings(database_url), clock=clock)
+    built = build_container(settings_for(database_url), clock=clock)
     yield built
     await built.close()
 

@@ -149,3 +149,18 @@ async def test_bad_list_parameters_are_422(client: httpx.AsyncClient, query: str
     response = await client.get(f"/api/v1/bookings?{query}", headers=headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
+
+
+async def test_nul_characters_are_422_on_every_backend(client: httpx.AsyncClient) -> None:
+    headers = await login(client, CUSTOMER)
+    admin = await login(client, ADMIN)
+    treatment = await treatment_named(client, "Swedish Massage")
+    in_body = await client.post(
+        "/api/v1/bookings", json=booking_body(treatment["id"], notes="a\x00b"), headers=headers
+    )
+    in_path = await client.get("/api/v1/bookings/a%00b", headers=headers)
+    in_query = await client.get("/api/v1/admin/bookings?q=a%00b", headers=admin)
+    assert (in_body.status_code, in_path.status_code, in_query.status_code) == (422, 422, 422)
+    assert in_body.json()["errors"][0]["field"] == "notes"
+    malformed_id = await client.get("/api/v1/bookings/has spaces", headers=headers)
+    assert (malformed_id.status_code, malformed_id.json()["errors"][0]["field"]) == (422, "bookingId")

@@ -6,11 +6,11 @@ import httpx
 
 from masu.bootstrap import build_container
 from masu.web.app import create_app
-from tests.conftest import redis_url, test_settings
+from tests.conftest import redis_url, settings_for
 
 
 async def _health(database_url: str, redis: str | None) -> httpx.Response:
-    container = build_container(test_settings(database_url, REDIS_URL=redis))
+    container = build_container(settings_for(database_url, REDIS_URL=redis))
     try:
         transport = httpx.ASGITransport(app=create_app(container))
         async with httpx.AsyncClient(transport=transport, base_url="http://masu.test") as http:

@@ -64,13 +64,17 @@ async def list_cities(session: AsyncSession, *, active_only: bool) -> list[City]
     return list((await session.execute(query)).scalars())
 
 
-async def active_surcharge_rules(session: AsyncSession) -> list[SurchargeRule]:
-    """Every active surcharge rule in a stable order."""
-    query = (
-        sa.select(SurchargeRule)
-        .where(SurchargeRule.is_active.is_(True))
-        .order_by(SurchargeRule.created_at, SurchargeRule.id)
-    )
+async def list_surcharge_rules(session: AsyncSession, *, active_only: bool) -> list[SurchargeRule]:
+    """Surcharge rules, oldest first (the order prices apply them in)."""
+    query = sa.select(SurchargeRule).order_by(SurchargeRule.created_at, SurchargeRule.id)
+    if active_only:
+        query = query.where(SurchargeRule.is_active.is_(True))
+    return list((await session.execute(query)).scalars())
+
+
+async def list_coupons(session: AsyncSession) -> list[Coupon]:
+    """Every coupon, newest first."""
+    query = sa.select(Coupon).order_by(Coupon.created_at.desc(), Coupon.code)
     return list((await session.execute(query)).scalars())
 
 

@@ -105,3 +105,13 @@ async def treatments_of_many(session: AsyncSession, user_ids: list[str]) -> list
         .order_by(Treatment.name, Treatment.id)
     )
     return [(user_id, treatment) for user_id, treatment in (await session.execute(query)).all()]
+
+
+async def drop_offers_except(session: AsyncSession, treatment_id: str, durations: set[int]) -> None:
+    """Remove professionals' offers of a treatment for durations it no longer has."""
+    await session.execute(
+        sa.delete(ProfessionalTreatment).where(
+            ProfessionalTreatment.treatment_id == treatment_id,
+            ProfessionalTreatment.duration_minutes.not_in(durations),
+        )
+    )

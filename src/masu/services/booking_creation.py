@@ -160,7 +160,10 @@ async def _usable_coupon(session: AsyncSession, code: str | None, user_id: str) 
 async def _quote(
     session: AsyncSession, checked: _Checked, command: NewBooking, *, coupon: Coupon | None, now: datetime
 ) -> PriceDetails:
-    rules = [surcharge_rule(rule) for rule in await catalogue_repository.active_surcharge_rules(session)]
+    rules = [
+        surcharge_rule(rule)
+        for rule in await catalogue_repository.list_surcharge_rules(session, active_only=True)
+    ]
     return quote(
         pricing=checked.pricing,
         duration_minutes=command.duration_minutes,

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import Conflict, NotFound, ValidationFailed
-from masu.persistence import catalogue_repository
+from masu.persistence import catalogue_repository, professional_repository
 from masu.persistence.base import Base
 from masu.persistence.catalogue import City, Coupon, SurchargeRule, Treatment, TreatmentDuration
 from masu.services.catalogue import TreatmentOffer
@@ -63,30 +62,21 @@ async def update_treatment(session: AsyncSession, *, treatment_id: str, spec: Tr
         await session.delete(old)
     await session.flush()
     _add_durations(session, treatment_id, spec.durations)
+    # Professionals keep offering only what still exists (0 stands for a fixed-price treatment).
+    offered = {d.minutes for d in spec.durations} if spec.pricing_type == "duration" else {0}
+    await professional_repository.drop_offers_except(session, treatment_id, offered)
     return treatment
 
 
 async def create_city(
     session: AsyncSession, *, name: str, latitude: float, longitude: float, name_he: str | None = None
 ) -> City:
-    """Add a city the service covers; Conflict when the name exists."""
-    if await catalogue_repository.find_city(session, name) is not None:
-        raise Conflict("a city with this name exists", code="city_exists")
+    """Add a city the service covers; Conflict when any city, active or not, has the name."""
+    await _ensure_city_name_free(session, name, except_id=None)
     city = City(name=name.strip(), name_he=name_he, latitude=latitude, longitude=longitude, is_active=True)
     session.add(city)
     await session.flush()
     return city
-
-
-async def update_row(session: AsyncSession, model: type[Base], row_id: str, changes: dict[str, Any]) -> Any:
-    """Apply field changes to a city, coupon or surcharge rule; NotFound if it does not exist."""
-    row = await session.get(model, row_id)
-    if row is None:
-        raise NotFound(f"no such {model.__tablename__.rstrip('s').replace('_', ' ')}")
-    for field, value in changes.items():
-        setattr(row, field, value)
-    await session.flush()
-    return row
 
 
 async def create_coupon(session: AsyncSession, *, now: datetime, **fields: Any) -> Coupon:
@@ -124,14 +114,6 @@ async def treatment_offer(session: AsyncSession, treatment_id: str) -> Treatment
     )
 
 
-async def add_city(
-    session: AsyncSession, *, name: str, latitude: float, longitude: float, name_he: str | None = None
-) -> City:
-    """Add a city; Conflict when any city, active or not, has the name."""
-    await _ensure_city_name_free(session, name, except_id=None)
-    return await create_city(session, name=name, latitude=latitude, longitude=longitude, name_he=name_he)
-
-
 async def update_city(session: AsyncSession, *, city_id: str, changes: dict[str, Any]) -> City:
     """Change a city's fields; NotFound if it does not exist, Conflict when the new name is taken."""
     city = await session.get(City, city_id)
@@ -145,8 +127,7 @@ async def update_city(session: AsyncSession, *, city_id: str, changes: dict[str,
 
 async def list_coupons(session: AsyncSession) -> list[Coupon]:
     """Every coupon, newest first."""
-    query = sa.select(Coupon).order_by(Coupon.created_at.desc(), Coupon.code)
-    return list((await session.execute(query)).scalars())
+    return await catalogue_repository.list_coupons(session)
 
 
 async def update_coupon(session: AsyncSession, *, coupon_id: str, changes: dict[str, Any]) -> Coupon:
@@ -167,8 +148,7 @@ async def update_coupon(session: AsyncSession, *, coupon_id: str, changes: dict[
 
 async def list_surcharge_rules(session: AsyncSession) -> list[SurchargeRule]:
     """Every surcharge rule, active or not, oldest first (the order prices apply them in)."""
-    query = sa.select(SurchargeRule).order_by(SurchargeRule.created_at, SurchargeRule.id)
-    return list((await session.execute(query)).scalars())
+    return await catalogue_repository.list_surcharge_rules(session, active_only=False)
 
 
 async def update_surcharge_rule(

@@ -128,15 +128,15 @@ async def set_cities(session: AsyncSession, *, user_id: str, city_ids: list[str]
 async def set_hours(session: AsyncSession, *, user_id: str, hours: list[Interval]) -> None:
     """Replace a professional's weekly hours; intervals of one day may not overlap."""
     await _profile(session, user_id)
-    ordered = sorted(hours, key=lambda h: (h.weekday, h.start_minute))
-    for index, (before, after) in enumerate(itertools.pairwise(ordered)):
+    ordered = sorted(enumerate(hours), key=lambda item: (item[1].weekday, item[1].start_minute))
+    for (_, before), (index, after) in itertools.pairwise(ordered):
         if before.weekday == after.weekday and after.start_minute < before.end_minute:
-            raise ValidationFailed(f"hours.{index + 1}", "overlaps the previous interval of that day")
+            raise ValidationFailed(f"hours.{index}", "overlaps another interval of that day")
     rows = [
         WorkingHours(
             professional_id=user_id, weekday=h.weekday, start_minute=h.start_minute, end_minute=h.end_minute
         )
-        for h in ordered
+        for _, h in ordered
     ]
     await professional_repository.replace_hours(session, user_id, rows)
 

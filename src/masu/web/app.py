@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from masu import __version__
 from masu.bootstrap import Container
 from masu.web.api import admin, admin_catalogue, admin_professionals, auth, bookings, catalogue, operations
-from masu.web.middleware import BodySizeLimit, RequestMetrics
+from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
 from masu.web.problems import install_problem_handlers
 
 
@@ -29,4 +29,5 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(module.router)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(RefuseNulInUrl)
     return app

@@ -43,15 +43,38 @@ class BodySizeLimit:
             await _too_large(send)
 
 
+class RefuseNulInUrl:
+    """Answer 422 for a URL carrying a NUL character, which no id or filter may contain."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"].lower()):
+            await _send_problem(send, 422, _NUL_IN_URL)
+            return
+        await self.app(scope, receive, send)
+
+
 class _BodyTooLarge(Exception):
     pass
 
 
+_TOO_LARGE = b'{"type":"about:blank","title":"Request body too large","status":413,"code":"body_too_large"}'
+_NUL_IN_URL = (
+    b'{"type":"about:blank","title":"Invalid request","status":422,"code":"validation_failed",'
+    b'"detail":"the URL contains a NUL character","errors":[{"field":"url","message":"contains NUL"}]}'
+)
+
+
 async def _too_large(send: Send) -> None:
-    body = b'{"type":"about:blank","title":"Request body too large","status":413,"code":"body_too_large"}'
-    await send(
-        {"type": "http.response.start", "status": 413, "headers": [(b"content-type", PROBLEM_JSON.encode())]}
-    )
+    await _send_problem(send, 413, _TOO_LARGE)
+
+
+async def _send_problem(send: Send, status: int, body: bytes) -> None:
+    """Answer with a fixed problem document before the application runs."""
+    headers = [(b"content-type", PROBLEM_JSON.encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

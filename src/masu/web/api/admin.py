@@ -18,9 +18,11 @@ from masu.services.booking_access import (
     refuse_refund_without_payment,
 )
 from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSummaryOut
-from masu.web.api.common import ApiModel, Page
+from masu.web.api.common import ApiModel, Page, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
+
+BookingId = Annotated[str, path_id("bookingId")]
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -62,9 +64,9 @@ async def list_bookings(
     return Page[BookingSummaryOut](items=[BookingSummaryOut.of(i) for i in items], next_cursor=next_cursor)
 
 
-@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut)
+@router.post("/bookings/{bookingId}/cancel", response_model=BookingOut)
 async def cancel(
-    booking_id: str,
+    booking_id: BookingId,
     body: AdminCancelIn,
     request: Request,
     container: ContainerDep,

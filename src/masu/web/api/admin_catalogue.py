@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 
 from masu.persistence import catalogue_repository
-from masu.persistence.catalogue import SurchargeRule
 from masu.services import catalogue_admin
 from masu.services.catalogue import forget_catalogue, treatments_with_durations
 from masu.web.api.admin_schemas import (
@@ -23,8 +22,8 @@ from masu.web.api.admin_schemas import (
     SurchargePatch,
     TreatmentIn,
     conflict_on_duplicate,
-    path_id,
 )
+from masu.web.api.common import path_id
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin catalogue"])
@@ -94,7 +93,7 @@ async def create_city(
 ) -> AdminCityOut:
     """Add a city the service covers; 409 when the name exists."""
     async with conflict_on_duplicate(session, "a city with this name exists", code="city_exists"):
-        city = await catalogue_admin.add_city(session, **body.model_dump())
+        city = await catalogue_admin.create_city(session, **body.model_dump())
         await session.commit()
     await forget_catalogue(container.cache)
     return AdminCityOut.of(city)
@@ -178,6 +177,6 @@ async def update_surcharge(
 @router.delete("/surcharges/{ruleId}", status_code=204)
 async def deactivate_surcharge(rule_id: RuleId, session: SessionDep, _admin: AdminDep) -> Response:
     """Deactivate a surcharge rule (kept for the bookings priced with it)."""
-    await catalogue_admin.update_row(session, SurchargeRule, rule_id, {"is_active": False})
+    await catalogue_admin.update_surcharge_rule(session, rule_id=rule_id, changes={"is_active": False})
     await session.commit()
     return Response(status_code=204)

@@ -14,7 +14,6 @@ from masu.services.accounts import Registration
 from masu.services.professionals import APPROVED, SUSPENDED, Interval, OfferedTreatment, ProfessionalDetails
 from masu.web.api.admin_schemas import (
     WEEKDAYS,
-    AdminInput,
     ClockTime,
     EndClockTime,
     Id,
@@ -23,9 +22,8 @@ from masu.web.api.admin_schemas import (
     clock_of,
     conflict_on_duplicate,
     minute_of,
-    path_id,
 )
-from masu.web.api.common import ApiModel, Shekels, ShekelsIn, to_agorot
+from masu.web.api.common import ApiInput, ApiModel, Shekels, ShekelsIn, path_id, to_agorot
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/admin/professionals", tags=["admin professionals"])
@@ -34,7 +32,7 @@ ProfessionalStatus = Literal["pending_approval", "approved", "suspended"]
 ProfessionalId = Annotated[str, path_id("professionalId")]
 
 
-class ProfessionalIn(AdminInput):
+class ProfessionalIn(ApiInput):
     name: str = Field(min_length=2, max_length=100)
     phone: str = Field(min_length=9, max_length=20)
     password: str = Field(min_length=8, max_length=128)
@@ -43,7 +41,7 @@ class ProfessionalIn(AdminInput):
     language: Literal["he", "en", "ru"] = "he"
 
 
-class OfferedTreatmentIn(AdminInput):
+class OfferedTreatmentIn(ApiInput):
     treatment_id: Id
     duration_minutes: Minutes | None = None
     professional_pay: ShekelsIn | None = None
@@ -54,11 +52,11 @@ class OfferedTreatmentIn(AdminInput):
         return OfferedTreatment(self.treatment_id, self.duration_minutes, pay)
 
 
-class CitiesIn(AdminInput):
+class CitiesIn(ApiInput):
     city_ids: list[Id] = Field(max_length=200)
 
 
-class HoursIn(AdminInput):
+class HoursIn(ApiInput):
     weekday: Weekday
     start: ClockTime
     end: EndClockTime

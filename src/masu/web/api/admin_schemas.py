@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import Path
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +17,15 @@ from masu.domain.money import BASIS_POINTS_PER_PERCENT, percent_to_basis_points
 from masu.persistence.catalogue import City, Coupon, SurchargeRule
 from masu.services.catalogue import TreatmentOffer
 from masu.services.catalogue_admin import DurationPrice, TreatmentSpec
-from masu.web.api.common import ApiInput, ApiModel, Shekels, ShekelsIn, shekels_number, to_agorot
+from masu.web.api.common import (
+    ID_PATTERN,
+    ApiInput,
+    ApiModel,
+    Shekels,
+    ShekelsIn,
+    shekels_number,
+    to_agorot,
+)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 """Weekday names in stored order: 0 = Monday ... 6 = Sunday."""
@@ -33,36 +40,20 @@ Limit = Annotated[int, Field(ge=1, le=1_000_000)]
 Amount = Annotated[Decimal, Field(gt=0, le=Decimal(100_000), decimal_places=2)]
 """A positive shekel amount or percentage; `kind` says which (checked against it below)."""
 Adjustable = Literal["fixed", "percent"]
-ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
+UtcOut = Annotated[datetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
+"""A time on the wire in UTC (`Z`), whatever offset it came in with."""
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 """An opaque id in a body."""
 
 
-def path_id(name: str) -> Any:
-    """An opaque id in the path, named `name` in errors (a malformed one is a 422, never a 500)."""
-    return Path(alias=name, pattern=ID_PATTERN)
-
-
-class AdminInput(ApiInput):
-    """Admin input: also refuses NUL characters, which PostgreSQL cannot store in text."""
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
-            raise ValueError("may not contain NUL characters")
-        return value
-
-
 def minute_of(clock: str) -> int:
-    """ "08:30" → 510 minutes from local midnight."""
+    """Minutes from local midnight of an HH:MM time: "08:30" → 510."""
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
 
 
 def clock_of(minute: int) -> str:
-    """510 → "08:30"; 1440 → "24:00"."""
+    """An HH:MM time of minutes from local midnight: 510 → "08:30", 1440 → "24:00"."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
@@ -114,13 +105,13 @@ async def conflict_on_duplicate(session: AsyncSession, message: str, *, code: st
 # Treatments
 
 
-class DurationIn(AdminInput):
+class DurationIn(ApiInput):
     minutes: Minutes
     price: ShekelsIn
     professional_pay: ShekelsIn
 
 
-class TreatmentIn(AdminInput):
+class TreatmentIn(ApiInput):
     name: str = Field(min_length=2, max_length=100)
     category: Literal["massage", "facial"]
     description: str | None = Field(default=None, max_length=2000)
@@ -208,14 +199,14 @@ Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 CityName = Annotated[str, Field(min_length=2, max_length=50)]
 
 
-class CityIn(AdminInput):
+class CityIn(ApiInput):
     name: CityName
     name_he: str | None = Field(default=None, max_length=50)
     latitude: Latitude
     longitude: Longitude
 
 
-class CityPatch(AdminInput):
+class CityPatch(ApiInput):
     name: CityName | None = None
     name_he: str | None = Field(default=None, max_length=50)
     latitude: Latitude | None = None
@@ -246,7 +237,7 @@ class AdminCityOut(ApiModel):
 # Coupons
 
 
-class CouponIn(AdminInput):
+class CouponIn(ApiInput):
     code: str = Field(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
     kind: Adjustable
     value: Amount
@@ -264,7 +255,7 @@ class CouponIn(AdminInput):
         return {**self.model_dump(exclude={"value"}), "value": stored_value(self.kind, self.value)}
 
 
-class CouponPatch(AdminInput):
+class CouponPatch(ApiInput):
     is_active: bool | None = None
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
@@ -284,8 +275,8 @@ class AdminCouponOut(ApiModel):
     code: str
     kind: str
     value: int | float
-    valid_from: datetime | None
-    valid_until: datetime | None
+    valid_from: UtcOut | None
+    valid_until: UtcOut | None
     usage_limit: int | None
     per_user_limit: int | None
     times_used: int
@@ -306,7 +297,7 @@ class AdminCouponOut(ApiModel):
 # Surcharge rules
 
 
-class AdjustmentIn(AdminInput):
+class AdjustmentIn(ApiInput):
     kind: Adjustable
     value: Amount
 
@@ -347,7 +338,7 @@ def _surcharge_columns(model: ApiInput, names: set[str]) -> dict[str, Any]:
     return columns
 
 
-class SurchargeIn(AdminInput):
+class SurchargeIn(ApiInput):
     description: str = Field(min_length=2, max_length=100)
     weekday: Weekday | None = None
     on_date: date | None = None
@@ -362,7 +353,7 @@ class SurchargeIn(AdminInput):
         return _surcharge_columns(self, set(type(self).model_fields))
 
 
-class SurchargePatch(AdminInput):
+class SurchargePatch(ApiInput):
     description: str | None = Field(default=None, min_length=2, max_length=100)
     weekday: Weekday | None = None
     on_date: date | None = None

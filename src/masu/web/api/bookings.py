@@ -18,9 +18,11 @@ from masu.services.booking_access import (
 )
 from masu.services.booking_creation import create_booking
 from masu.web.api.booking_schemas import BookingIn, BookingOut, BookingSummaryOut, CancelIn, StatusTotalOut
-from masu.web.api.common import Page
+from masu.web.api.common import Page, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+
+BookingId = Annotated[str, path_id("bookingId")]
 
 router = APIRouter(prefix="/api/v1/bookings", tags=["bookings"])
 
@@ -74,15 +76,15 @@ async def stats(session: SessionDep, principal: PrincipalDep) -> list[StatusTota
     return [StatusTotalOut.of(total) for total in await booking_stats(session, principal)]
 
 
-@router.get("/{booking_id}", response_model=BookingOut)
-async def read(booking_id: str, session: SessionDep, principal: PrincipalDep) -> BookingOut:
+@router.get("/{bookingId}", response_model=BookingOut)
+async def read(booking_id: BookingId, session: SessionDep, principal: PrincipalDep) -> BookingOut:
     """One booking with its history; 404 unless yours, assigned to you, or you are an admin."""
     return BookingOut.of(await view_booking(session, principal, booking_id))
 
 
-@router.post("/{booking_id}/cancel", response_model=BookingOut)
+@router.post("/{bookingId}/cancel", response_model=BookingOut)
 async def cancel(
-    booking_id: str,
+    booking_id: BookingId,
     request: Request,
     container: ContainerDep,
     session: SessionDep,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic.alias_generators import to_camel
 
 from masu.domain.money import agorot_to_shekels, shekels_to_agorot
@@ -36,11 +37,28 @@ class ApiModel(BaseModel):
 
 
 class ApiInput(BaseModel):
-    """Input models: camelCase names, unknown fields refused, strings trimmed."""
+    """Input models: camelCase names, unknown fields refused, strings trimmed, NUL characters refused."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
     )
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; refusing it here keeps it a 422 instead of a database error.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("may not contain NUL characters")
+        return value
+
+
+ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
+
+
+def path_id(name: str) -> Any:
+    """An opaque id in the path, named `name` in errors (a malformed one is a 422, never a 500)."""
+    return Path(alias=name, pattern=ID_PATTERN)
 
 
 ItemT = TypeVar("ItemT")
