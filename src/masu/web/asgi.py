@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sentry_sdk
 from fastapi import FastAPI
 
 from masu.bootstrap import build_container
@@ -14,4 +15,6 @@ def application() -> FastAPI:
     """Build the app from the environment's settings (one container per server process)."""
     settings = Settings()
     configure_logging(level=settings.LOG_LEVEL, json_lines=settings.LOG_FORMAT == "json")
+    if settings.SENTRY_DSN:
+        sentry_sdk.init(dsn=settings.SENTRY_DSN, environment=settings.NODE_ENV, send_default_pii=False)
     return create_app(build_container(settings))
