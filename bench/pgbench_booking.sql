@@ -12,7 +12,7 @@
 BEGIN;
 -- user_repository.lock_user: serialise this customer's bookings.
 SELECT id AS uid FROM users WHERE id = (CAST(:uids AS varchar[]))[:n] FOR UPDATE \gset
--- booking_repository.recent_creation_times: the per-hour rate limit.
+-- booking_repository.newest_creation_times: the per-hour rate limit (the seed's count shape).
 SELECT count(*) FROM bookings WHERE user_id = :uid AND created_at >= now() - interval '1 hour';
 -- booking_repository.next_booking_sequence.
 SELECT nextval('booking_number_seq') AS seq \gset

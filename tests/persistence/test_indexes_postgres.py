@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from masu.persistence.booking_queries import BookingFilter, list_bookings
-from masu.persistence.booking_repository import recent_creation_times
+from masu.persistence.booking_repository import newest_creation_times
 from masu.persistence.database import create_engine, create_session_factory
 
 pytestmark = pytest.mark.postgres
@@ -149,7 +149,7 @@ async def test_the_hourly_rate_limit_count_reads_the_user_created_at_index(
 ) -> None:
     user_id = await a_bulk_customer(engine)
     async with create_session_factory(engine)() as session:
-        await recent_creation_times(session, user_id, datetime.now(UTC) - timedelta(hours=1))
+        await newest_creation_times(session, user_id, after=datetime.now(UTC) - timedelta(hours=1), limit=5)
 
     assert_uses_user_index(await plan_of(engine, *captured.the_one_on_bookings()))
 

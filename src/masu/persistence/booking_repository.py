@@ -30,12 +30,15 @@ async def next_booking_sequence(session: AsyncSession) -> int:
     return int(bumped.scalar_one())
 
 
-async def recent_creation_times(session: AsyncSession, user_id: str, since: datetime) -> list[datetime]:
-    """Creation times of the user's bookings created after `since`, oldest first."""
+async def newest_creation_times(
+    session: AsyncSession, user_id: str, *, after: datetime, limit: int
+) -> list[datetime]:
+    """Creation times of the user's `limit` newest bookings created after `after`, newest first."""
     rows = await session.execute(
         sa.select(Booking.created_at)
-        .where(Booking.user_id == user_id, Booking.created_at > since)
-        .order_by(Booking.created_at)
+        .where(Booking.user_id == user_id, Booking.created_at > after)
+        .order_by(Booking.created_at.desc())
+        .limit(limit)
     )
     return list(rows.scalars())
 

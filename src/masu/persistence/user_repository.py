@@ -33,3 +33,17 @@ async def add_role(session: AsyncSession, user_id: str, role: str) -> None:
 async def lock_user(session: AsyncSession, user_id: str) -> None:
     """Take the user's row lock until commit, serialising that user's bookings (no-op on SQLite)."""
     await session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+
+
+async def user_with_roles(session: AsyncSession, user_id: str) -> tuple[User, set[str]] | None:
+    """The user and their roles in one round trip; None if there is no such user."""
+    rows = (
+        await session.execute(
+            sa.select(User, UserRole.role)
+            .outerjoin(UserRole, UserRole.user_id == User.id)
+            .where(User.id == user_id)
+        )
+    ).all()
+    if not rows:
+        return None
+    return rows[0][0], {role for _, role in rows if role is not None}

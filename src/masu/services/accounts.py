@@ -107,8 +107,8 @@ async def authenticate(
 
 async def principal_for(session: AsyncSession, user_id: str) -> Principal | None:
     """Who an authenticated request acts as; None if the user is gone or deactivated."""
-    user = await user_repository.get_user(session, user_id)
-    if user is None or not user.is_active:
+    found = await user_repository.user_with_roles(session, user_id)
+    if found is None or not found[0].is_active:
         return None
-    roles = frozenset(Role(role) for role in await user_repository.roles_of(session, user_id))
-    return Principal(user_id=user.id, name=user.name, roles=roles)
+    user, roles = found
+    return Principal(user_id=user.id, name=user.name, roles=frozenset(Role(role) for role in roles))

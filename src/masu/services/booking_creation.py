@@ -17,6 +17,7 @@ from masu.persistence import booking_repository, catalogue_repository, user_repo
 from masu.persistence.bookings import Booking
 from masu.persistence.catalogue import City, Coupon, Treatment
 from masu.persistence.users import User
+from masu.services.booking_access import BookingView
 from masu.services.policy import BookingPolicy
 from masu.services.pricing_inputs import coupon_terms, surcharge_rule, treatment_pricing
 from masu.services.transitions import Trigger, apply_decision
@@ -55,7 +56,7 @@ class _Checked:
 
 async def create_booking(
     session: AsyncSession, *, now: datetime, policy: BookingPolicy, principal: Principal, command: NewBooking
-) -> Booking:
+) -> BookingView:
     """Create a priced booking in its first state; appends `booking.created` (caller commits)."""
     customer = await _customer_for(session, principal, command)
     checked = await _check(session, now=now, policy=policy, command=command)
@@ -63,23 +64,17 @@ async def create_booking(
     await _enforce_rate_limit(session, customer.id, now=now, policy=policy)
     coupon = await _usable_coupon(session, command.coupon_code, customer.id)
     price = await _quote(session, checked, command, coupon=coupon, now=now)
-    if (
-        coupon is not None
-        and price.discount > 0
-        and not await catalogue_repository.take_coupon_use(session, coupon.id)
-    ):
-        raise ValidationFailed("couponCode", "this coupon has been used up", code="coupon_exhausted")
     redeemed = coupon if coupon is not None and price.discount > 0 else None
+    if redeemed is not None and not await catalogue_repository.take_coupon_use(session, redeemed.id):
+        raise ValidationFailed("couponCode", "this coupon has been used up", code="coupon_exhausted")
     booking = _new_booking(customer, checked, command, price, await _booking_number(session, now))
     booking.coupon_id = redeemed.id if redeemed is not None else None
     actor = Actor.ADMIN if principal.is_admin and principal.user_id != customer.id else Actor.CUSTOMER
-    decision = decide(
-        None, Action.CREATE, actor, _creation_context(now, policy, price, is_owner=actor is Actor.CUSTOMER)
-    )
-    await apply_decision(
+    context = _creation_context(now, policy, price, is_owner=actor is Actor.CUSTOMER)
+    first_entry = await apply_decision(
         session,
         booking,
-        decision,
+        decide(None, Action.CREATE, actor, context),
         now=now,
         trigger=Trigger(actor, principal.user_id),
         changes={"created_at": now},
@@ -88,7 +83,7 @@ async def create_booking(
         catalogue_repository.record_redemption(
             session, coupon_id=redeemed.id, user_id=customer.id, booking_id=booking.id, at=now
         )
-    return booking
+    return BookingView(booking, [first_entry])
 
 
 async def _customer_for(session: AsyncSession, principal: Principal, command: NewBooking) -> User:
@@ -130,9 +125,12 @@ async def _enforce_rate_limit(
     session: AsyncSession, user_id: str, *, now: datetime, policy: BookingPolicy
 ) -> None:
     """Refuse a booking beyond MAX_BOOKINGS_PER_HOUR; exact because the caller holds the user's lock."""
-    recent = await booking_repository.recent_creation_times(session, user_id, now - RATE_LIMIT_WINDOW)
-    if len(recent) >= policy.max_bookings_per_hour:
-        oldest_that_must_expire = recent[len(recent) - policy.max_bookings_per_hour]
+    limit = policy.max_bookings_per_hour
+    newest = await booking_repository.newest_creation_times(
+        session, user_id, after=now - RATE_LIMIT_WINDOW, limit=limit
+    )
+    if len(newest) >= limit:
+        oldest_that_must_expire = newest[-1]
         raise RateLimited(
             f"at most {policy.max_bookings_per_hour} bookings an hour",
             retry_after_seconds=retry_after_seconds(

@@ -40,7 +40,7 @@ async def apply_decision(
     now: datetime,
     trigger: Trigger,
     changes: dict[str, Any] | None = None,
-) -> None:
+) -> BookingStatusChange:
     """Move the booking with a conditional write, append history and the event; Conflict if raced."""
     values: dict[str, Any] = {"status": decision.to_status.value, "updated_at": now, **(changes or {})}
     values.update({_STAMP_COLUMNS[stamp]: now for stamp in decision.stamps})
@@ -56,7 +56,8 @@ async def apply_decision(
             raise Conflict("the booking changed meanwhile; reload it and try again", code="booking_changed")
         for column, value in values.items():
             set_committed_value(booking, column, value)
-    session.add(_history_entry(booking.id, decision, now, trigger))
+    entry = _history_entry(booking.id, decision, now, trigger)
+    session.add(entry)
     append_event(
         session,
         event_type=BOOKING_EVENT_FOR_ACTION[decision.action],
@@ -64,6 +65,7 @@ async def apply_decision(
         payload=_event_payload(booking, decision, trigger),
         now=now,
     )
+    return entry
 
 
 def _history_entry(

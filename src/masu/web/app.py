@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,10 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Everything alive now lives as long as the process: move it out of the collector's sight, so full
+        # collections under load stop scanning ~150,000 start-up objects (pauses of ~100 ms otherwise).
+        gc.collect()
+        gc.freeze()
         yield
         await container.close()
 

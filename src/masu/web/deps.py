@@ -19,7 +19,7 @@ _bearer = HTTPBearer(auto_error=False)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     """The process's container, set up by create_app."""
     container: Container = request.app.state.container
     return container
@@ -33,6 +33,7 @@ async def get_session(container: Annotated[Container, Depends(get_container)]) -
 
 async def get_principal(
     container: Annotated[Container, Depends(get_container)],
+    session: Annotated[AsyncSession, Depends(get_session)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The authenticated user; 401 without a valid, unexpired bearer token."""
@@ -44,10 +45,7 @@ async def get_principal(
         )
     except TokenInvalid as exc:
         raise HTTPException(401, "Invalid or expired token", headers=_CHALLENGE) from exc
-    # Its own short transaction: the request's unit of work must not start (and, on SQLite, take the write
-    # lock) before the route decides, e.g. before an Idempotency-Key is claimed in a separate transaction.
-    async with container.sessions() as session:
-        principal = await principal_for(session, user_id)
+    principal = await principal_for(session, user_id)
     if principal is None:
         raise HTTPException(401, "Invalid or expired token", headers=_CHALLENGE)
     return principal

@@ -36,16 +36,14 @@ async def create(
     """Book a treatment, validated and priced on the server (422 names the field; 429 past the limit)."""
 
     async def work() -> BookingOut:
-        booking = await create_booking(
+        view = await create_booking(
             session,
             now=container.clock.now(),
             policy=container.policy,
             principal=principal,
             command=body.command(),
         )
-        return BookingOut.of(
-            BookingView(booking, await booking_repository.status_history(session, booking.id))
-        )
+        return BookingOut.of(view)
 
     response = await respond_idempotently(
         request=request, container=container, session=session, principal=principal, status_code=201, work=work

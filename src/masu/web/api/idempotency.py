@@ -37,6 +37,9 @@ async def respond_idempotently(
         await session.commit()
         return Response(body, status_code=status_code, media_type="application/json")
     fingerprint = _fingerprint(request.method, request.url.path, await request.body())
+    # End the request's read so far (the principal lookup): the claim commits in its own transaction, and on
+    # SQLite an open transaction here would hold the write lock that the claim waits for.
+    await session.rollback()
     replay = await _claim(container, principal.user_id, key, fingerprint)
     if replay is not None:
         return replay
