@@ -67,7 +67,8 @@ def test_migrate_seed_twice_and_create_admin(tmp_path: Path) -> None:
     assert "Demo data loaded." in first.stdout
     assert "already there" in second.stdout
     assert created.returncode == 0, created.stderr
-    assert duplicate.returncode != 0
+    assert duplicate.returncode == 1
+    assert "already registered" in duplicate.stdout
     assert weak.returncode != 0
     assert asyncio.run(_count(url, "SELECT count(*) FROM users")) == 1 + 3 + 20 + 1
     assert asyncio.run(_count(url, "SELECT count(*) FROM cities")) == 10

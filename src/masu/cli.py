@@ -12,6 +12,7 @@ from rich.console import Console
 from masu.bootstrap import build_container
 from masu.config import Settings
 from masu.domain.access import Role
+from masu.domain.errors import DomainError
 from masu.persistence.database import upgrade_database
 from masu.services.accounts import Registration, register_user
 from masu.services.demo_data import ADMIN_PHONE, load_demo_data
@@ -73,7 +74,11 @@ def create_admin(
     """Create an administrator account."""
     if len(password) < 8:
         raise typer.BadParameter("the password needs at least 8 characters", param_hint="--password")
-    user_id = asyncio.run(_create_admin(phone, password, name))
+    try:
+        user_id = asyncio.run(_create_admin(phone, password, name))
+    except DomainError as refused:
+        console.print(f"[red]Not created:[/red] {refused.message}")
+        raise typer.Exit(code=1) from refused
     console.print(f"Admin created: {user_id}")
 
 
@@ -94,7 +99,11 @@ async def _create_admin(phone: str, password: str, name: str) -> str:
         async with container.sessions() as session:
             registration = Registration(name=name, phone=phone, password=password, language="en")
             user = await register_user(
-                session, now=container.clock.now(), registration=registration, roles={Role.ADMIN}
+                session,
+                now=container.clock.now(),
+                registration=registration,
+                roles={Role.ADMIN},
+                passwords=container.passwords,
             )
             await session.commit()
             return user.id

@@ -8,14 +8,14 @@ import phonenumbers
 
 from masu.domain.errors import ValidationFailed
 
-# The Israeli mobile plan is 05X-XXXXXXX. Range-level validity data lags new allocations and
+# Israeli mobiles are 05 followed by eight digits. Range-level validity data lags new allocations and
 # rejects real numbers (and 052-1234567), so a number is accepted by its plan, not its range.
 _ISRAELI_MOBILE = re.compile(r"5\d{8}")
 _MESSAGE = "must be an Israeli mobile number such as 052-1234567"
 
 
 def normalize_israeli_mobile(raw: str, *, field: str) -> str:
-    """Return `raw` in E.164 (+9725XXXXXXXX); ValidationFailed on `field` unless an Israeli mobile."""
+    """Return `raw` in E.164 (+9725 and 8 digits); ValidationFailed on `field` unless an Israeli mobile."""
     cleaned = raw.strip()
     if len(cleaned) > 20:
         raise ValidationFailed(field, _MESSAGE)

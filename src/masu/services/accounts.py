@@ -40,9 +40,6 @@ class Passwords:
         return verified and password_hash is not None
 
 
-DEFAULT_PASSWORDS = Passwords()
-
-
 class InvalidCredentials(DomainError):
     """The phone or password is wrong (never says which)."""
 
@@ -67,7 +64,7 @@ async def register_user(
     now: datetime,
     registration: Registration,
     roles: set[Role] | None = None,
-    passwords: Passwords = DEFAULT_PASSWORDS,
+    passwords: Passwords,
 ) -> User:
     """Create a user with the given roles (customer by default); Conflict when the phone is taken."""
     phone = normalize_israeli_mobile(registration.phone, field="phone")
@@ -89,9 +86,7 @@ async def register_user(
     return user
 
 
-async def authenticate(
-    session: AsyncSession, *, phone: str, password: str, passwords: Passwords = DEFAULT_PASSWORDS
-) -> User:
+async def authenticate(session: AsyncSession, *, phone: str, password: str, passwords: Passwords) -> User:
     """The active user with this phone and password; InvalidCredentials otherwise."""
     try:
         normalized = normalize_israeli_mobile(phone, field="phone")

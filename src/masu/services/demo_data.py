@@ -10,7 +10,7 @@ from masu.domain.access import Role
 from masu.persistence import catalogue_repository, user_repository
 from masu.persistence.catalogue import Treatment
 from masu.services import catalogue_admin, professionals
-from masu.services.accounts import DEFAULT_PASSWORDS, Passwords, Registration, register_user
+from masu.services.accounts import Passwords, Registration, register_user
 from masu.services.catalogue_admin import DurationPrice, TreatmentSpec
 
 ADMIN_PHONE, ADMIN_PASSWORD = "0500000001", "admin-demo-pass"
@@ -83,9 +83,7 @@ _PRO_NAMES = (
 EVERY_DAY_8_TO_22 = [professionals.Interval(day, 8 * 60, 22 * 60) for day in range(7)]
 
 
-async def load_demo_data(
-    session: AsyncSession, *, now: datetime, passwords: Passwords = DEFAULT_PASSWORDS
-) -> bool:
+async def load_demo_data(session: AsyncSession, *, now: datetime, passwords: Passwords) -> bool:
     """Load the demo data unless it is already there; True when something was added (caller commits)."""
     if await user_repository.get_user_by_phone(session, "+972500000001") is not None:
         return False

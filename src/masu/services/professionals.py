@@ -13,7 +13,7 @@ from masu.domain.errors import NotFound, ValidationFailed
 from masu.persistence import catalogue_repository, professional_repository, user_repository
 from masu.persistence.catalogue import City, Treatment
 from masu.persistence.users import ProfessionalProfile, ProfessionalTreatment, User, WorkingHours
-from masu.services.accounts import DEFAULT_PASSWORDS, Passwords, Registration, register_user
+from masu.services.accounts import Passwords, Registration, register_user
 
 APPROVED, PENDING, SUSPENDED = "approved", "pending_approval", "suspended"
 
@@ -63,7 +63,7 @@ async def create_professional(
     now: datetime,
     registration: Registration,
     approved: bool = False,
-    passwords: Passwords = DEFAULT_PASSWORDS,
+    passwords: Passwords,
 ) -> ProfessionalProfile:
     """Create a professional's account and profile (pending approval unless `approved`)."""
     user = await register_user(

@@ -183,7 +183,10 @@ async def create_professional(
     """Create a professional's account, pending approval; 409 when the phone is taken."""
     async with conflict_on_duplicate(session, "this phone number is already registered", code="phone_taken"):
         profile = await professionals.create_professional(
-            session, now=container.clock.now(), registration=Registration(**body.model_dump())
+            session,
+            now=container.clock.now(),
+            registration=Registration(**body.model_dump()),
+            passwords=container.passwords,
         )
         await session.commit()
     return await _read(session, profile.user_id)
