@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -34,7 +33,8 @@ class Settings(BaseSettings):
     PAYMENT_GATEWAY_KEY: str | None = None
     SMS_BACKEND: Literal["http", "console", "memory"] = "console"
     EMAIL_BACKEND: Literal["smtp", "console", "memory"] = "console"
-    PAYMENT_GATEWAY: Literal["none", "sandbox"] = "none"
+    # Only pay-later exists so far; a gateway value is accepted once an adapter can take the payment.
+    PAYMENT_GATEWAY: Literal["none"] = "none"
 
     ENABLE_PROFESSIONAL_MATCHING: bool = True
     ENABLE_AUTOMATIC_REVIEWS: bool = True
@@ -63,8 +63,3 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         """True when NODE_ENV=production turns the production checks on."""
         return self.NODE_ENV == "production"
-
-    @cached_property
-    def is_sqlite(self) -> bool:
-        """True when the database is the embedded SQLite file."""
-        return self.DATABASE_URL.startswith("sqlite")
