@@ -32,11 +32,13 @@ async def _diff(url: str) -> list[object]:
 
 # SQLite cannot reflect the expression index on lower(name); that index is checked on PostgreSQL.
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_migrated_schema_matches_the_models(database_url: str) -> None:
     assert asyncio.run(_diff(database_url)) == []
 
 
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_migrations_unwind_to_nothing_and_rebuild(database_url: str) -> None:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", database_url)

@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from masu.bootstrap import Container
 from masu.clock import SettableClock
+from masu.persistence.bookings import Booking
 from masu.services.catalogue_admin import create_coupon
 from tests.factories import (
     ADMIN,
@@ -323,3 +325,35 @@ async def test_admin_books_for_a_customer_and_filters_the_list(client: httpx.Asy
         f"/api/v1/bookings/{booking['id']}", headers=await login(client, CUSTOMER)
     )
     assert customer_view.status_code == 200
+
+
+async def test_only_an_admin_cancels_once_the_professional_is_on_the_way(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    headers = await login(client, CUSTOMER)
+    booking = await book(client, headers, bookingDateTime="2026-12-10T12:00:00+02:00")
+    async with (
+        container.sessions() as session
+    ):  # dispatch is not part of this test: put it on its way directly
+        await session.execute(sa.update(Booking).where(Booking.id == booking["id"]).values(status="on_way"))
+        await session.commit()
+
+    by_customer = await client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=headers)
+    admin = await login(client, ADMIN)
+    by_admin = await client.post(
+        f"/api/v1/admin/bookings/{booking['id']}/cancel",
+        json={"reason": "address unreachable"},
+        headers=admin,
+    )
+
+    assert (by_customer.status_code, by_customer.json()["code"]) == (403, "actor_not_allowed")
+    assert by_admin.status_code == 200
+    assert by_admin.json()["status"] == "cancelled"
+    admin_id = (await client.get("/api/v1/me", headers=admin)).json()["id"]
+    assert by_admin.json()["statusHistory"][-1] == {
+        "status": "cancelled",
+        "timestamp": "2026-12-01T08:00:00Z",
+        "triggeredBy": "admin",
+        "actorId": admin_id,
+        "reason": "address unreachable",
+    }
