@@ -18,11 +18,6 @@ async def get_user_by_phone(session: AsyncSession, phone: str) -> User | None:
     return (await session.execute(sa.select(User).where(User.phone == phone))).scalar_one_or_none()
 
 
-async def roles_of(session: AsyncSession, user_id: str) -> set[str]:
-    """Return the roles a user holds."""
-    rows = await session.execute(sa.select(UserRole.role).where(UserRole.user_id == user_id))
-    return set(rows.scalars())
-
 
 async def add_role(session: AsyncSession, user_id: str, role: str) -> None:
     """Grant `role` unless the user already holds it."""

@@ -85,9 +85,12 @@ async def cancel_booking(
     principal: Principal,
     booking_id: str,
     reason: str | None,
+    refund: bool = False,
 ) -> Booking:
     """Cancel via the lifecycle (customer until the cut-off, admin until completion); frees the coupon."""
     booking = await accessible_booking(session, principal, booking_id, for_update=True)
+    if refund and booking.payment_status != "paid":
+        raise Conflict("this booking has no payment to refund", code="nothing_to_refund")
     actor = actor_for_booking(principal, owner_id=booking.user_id, professional_id=booking.professional_id)
     context = TransitionContext(
         now=now,
@@ -109,9 +112,3 @@ async def cancel_booking(
     )
     await catalogue_repository.release_coupon_use(session, booking.id)
     return booking
-
-
-def refuse_refund_without_payment(booking: Booking) -> None:
-    """Nothing can be refunded for a booking that was never paid."""
-    if booking.payment_status != "paid":
-        raise Conflict("this booking has no payment to refund", code="nothing_to_refund")

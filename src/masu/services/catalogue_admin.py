@@ -125,11 +125,6 @@ async def update_city(session: AsyncSession, *, city_id: str, changes: dict[str,
     return city
 
 
-async def list_coupons(session: AsyncSession) -> list[Coupon]:
-    """Every coupon, newest first."""
-    return await catalogue_repository.list_coupons(session)
-
-
 async def update_coupon(session: AsyncSession, *, coupon_id: str, changes: dict[str, Any]) -> Coupon:
     """Change a coupon's window, limits or activity; the window and limits must stay consistent."""
     coupon = await session.get(Coupon, coupon_id)
@@ -144,11 +139,6 @@ async def update_coupon(session: AsyncSession, *, coupon_id: str, changes: dict[
         raise ValidationFailed("usageLimit", f"the coupon has already been used {coupon.times_used} times")
     await _apply(session, coupon, changes)
     return coupon
-
-
-async def list_surcharge_rules(session: AsyncSession) -> list[SurchargeRule]:
-    """Every surcharge rule, active or not, oldest first (the order prices apply them in)."""
-    return await catalogue_repository.list_surcharge_rules(session, active_only=False)
 
 
 async def update_surcharge_rule(

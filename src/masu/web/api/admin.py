@@ -12,10 +12,8 @@ from masu.persistence import booking_repository, event_queries
 from masu.persistence.booking_queries import BookingFilter
 from masu.services.booking_access import (
     BookingView,
-    accessible_booking,
     cancel_booking,
     page_of_bookings,
-    refuse_refund_without_payment,
 )
 from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSummaryOut
 from masu.web.api.common import ApiModel, Page, path_id
@@ -76,8 +74,6 @@ async def cancel(
     """Cancel at any time before completion, with a reason; a refund needs a payment to refund."""
 
     async def work() -> BookingOut:
-        if body.refund:
-            refuse_refund_without_payment(await accessible_booking(session, admin, booking_id))
         booking = await cancel_booking(
             session,
             now=container.clock.now(),
@@ -85,6 +81,7 @@ async def cancel(
             principal=admin,
             booking_id=booking_id,
             reason=body.reason,
+            refund=body.refund,
         )
         return BookingOut.of(
             BookingView(booking, await booking_repository.status_history(session, booking.id))

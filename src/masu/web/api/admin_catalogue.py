@@ -121,7 +121,7 @@ async def update_city(
 @router.get("/coupons", response_model=list[AdminCouponOut])
 async def list_coupons(session: SessionDep, _admin: AdminDep) -> list[AdminCouponOut]:
     """Every coupon, newest first, with how often it has been used."""
-    return [AdminCouponOut.of(c) for c in await catalogue_admin.list_coupons(session)]
+    return [AdminCouponOut.of(c) for c in await catalogue_repository.list_coupons(session)]
 
 
 @router.post("/coupons", status_code=201, response_model=AdminCouponOut)
@@ -151,7 +151,10 @@ async def update_coupon(
 @router.get("/surcharges", response_model=list[AdminSurchargeOut])
 async def list_surcharges(session: SessionDep, _admin: AdminDep) -> list[AdminSurchargeOut]:
     """Every surcharge rule, active or not, in the order prices apply them."""
-    return [AdminSurchargeOut.of(r) for r in await catalogue_admin.list_surcharge_rules(session)]
+    return [
+        AdminSurchargeOut.of(r)
+        for r in await catalogue_repository.list_surcharge_rules(session, active_only=False)
+    ]
 
 
 @router.post("/surcharges", status_code=201, response_model=AdminSurchargeOut)

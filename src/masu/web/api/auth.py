@@ -84,9 +84,14 @@ async def me(principal: PrincipalDep, session: SessionDep) -> UserOut:
 
 
 async def _user_out(session: SessionDep, user_id: str) -> UserOut:
-    user = await user_repository.get_user(session, user_id)
-    assert user is not None
-    roles = sorted(await user_repository.roles_of(session, user_id))
+    found = await user_repository.user_with_roles(session, user_id)
+    assert found is not None
+    user, roles = found
     return UserOut(
-        id=user.id, name=user.name, phone=user.phone, email=user.email, roles=roles, language=user.language
+        id=user.id,
+        name=user.name,
+        phone=user.phone,
+        email=user.email,
+        roles=sorted(roles),
+        language=user.language,
     )
