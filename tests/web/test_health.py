@@ -7,6 +7,7 @@ import httpx
 from masu.bootstrap import build_container
 from masu.web.app import create_app
 from tests.conftest import redis_url, settings_for
+from tests.factories import CUSTOMER, book, login
 
 
 async def _health(database_url: str, redis: str | None) -> httpx.Response:
@@ -49,7 +50,18 @@ async def test_unhealthy_when_the_database_is_unreachable() -> None:
 
 
 async def test_metrics_are_exposed(client: httpx.AsyncClient) -> None:
+    headers = await login(client, CUSTOMER)
+    await book(client, headers, address={"street": "Herzl 10", "city": "ashdod"})
+    await client.get("/api/v1/bookings/unknown-id", headers=headers)
     await client.get("/health")
+
     metrics = await client.get("/metrics")
+
     assert metrics.status_code == 200
     assert 'masu_http_requests_total{method="GET",route="/health",status="200"}' in metrics.text
+    assert (
+        'masu_http_requests_total{method="GET",route="/api/v1/bookings/{bookingId}",status="404"}'
+        in metrics.text
+    )
+    assert 'masu_bookings_created_total{city="Ashdod"}' in metrics.text
+    assert 'masu_domain_refusals_total{code="not_found"}' in metrics.text
