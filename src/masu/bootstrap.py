@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from masu.clock import Clock, SystemClock
 from masu.config import Settings
+from masu.events.bus import BookingEventBus
 from masu.persistence.cache import Cache, MemoryCache, RedisCache
 from masu.persistence.database import create_engine, create_session_factory
 from masu.services.accounts import Passwords
@@ -26,6 +27,7 @@ class Container:
     clock: Clock
     cache: Cache
     redis: Redis | None = None
+    bus: BookingEventBus = field(default_factory=BookingEventBus)
     policy: BookingPolicy = field(init=False)
     passwords: Passwords = field(init=False)
 

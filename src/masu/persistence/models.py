@@ -12,7 +12,7 @@ from masu.persistence.catalogue import (
 )
 from masu.persistence.idempotency import IdempotencyRecord
 from masu.persistence.notifications import Notification
-from masu.persistence.outbox import OutboxEvent
+from masu.persistence.outbox import OutboxDelivery, OutboxEvent, WorkerHeartbeat
 from masu.persistence.reviews import Review
 from masu.persistence.users import (
     ProfessionalCity,
@@ -34,6 +34,7 @@ __all__ = [
     "IdempotencyRecord",
     "Notification",
     "Offer",
+    "OutboxDelivery",
     "OutboxEvent",
     "ProfessionalCity",
     "ProfessionalProfile",
@@ -44,5 +45,6 @@ __all__ = [
     "TreatmentDuration",
     "User",
     "UserRole",
+    "WorkerHeartbeat",
     "WorkingHours",
 ]

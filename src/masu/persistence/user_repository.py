@@ -18,7 +18,6 @@ async def get_user_by_phone(session: AsyncSession, phone: str) -> User | None:
     return (await session.execute(sa.select(User).where(User.phone == phone))).scalar_one_or_none()
 
 
-
 async def add_role(session: AsyncSession, user_id: str, role: str) -> None:
     """Grant `role` unless the user already holds it."""
     if await session.get(UserRole, (user_id, role)) is None:

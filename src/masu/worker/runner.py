@@ -1,0 +1,83 @@
+"""The worker loop: a pass of due work, a heartbeat, then sleep until woken (NOTIFY) or the poll interval."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from masu.bootstrap import Container
+from masu.events.bus import BookingEventBus
+from masu.events.dispatcher import Dispatcher, DispatchReport
+from masu.persistence import outbox_repository
+
+_log = structlog.get_logger(__name__)
+WAKE_CHANNEL = "masu_outbox"
+
+
+class Worker:
+    """Runs due work; several may run side by side because every row is claimed before it is worked on."""
+
+    def __init__(self, container: Container, bus: BookingEventBus, *, poll_seconds: float = 1.0) -> None:
+        self._container = container
+        self._dispatcher = Dispatcher(container.sessions, bus)
+        self._poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._started_at = container.clock.now()
+
+    async def run_once(self, now: datetime) -> DispatchReport:
+        """One full pass as of `now`: dispatch due events, then record a heartbeat."""
+        report = await self._dispatcher.dispatch_due(now)
+        await self._beat(now, asdict(report))
+        return report
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Pass after pass until `stop` is set; a failing pass is logged and the loop goes on."""
+        listener = await self._listen()
+        try:
+            while not stop.is_set():
+                try:
+                    await self.run_once(self._container.clock.now())
+                except Exception:  # the loop must outlive a database hiccup; the next pass retries
+                    _log.exception("worker_pass_failed", worker=self.worker_id)
+                await self._sleep(stop)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        stopping = asyncio.create_task(stop.wait())
+        woken = asyncio.create_task(self._wake.wait())
+        try:
+            await asyncio.wait(
+                {stopping, woken}, timeout=self._poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for task in (stopping, woken):
+                task.cancel()
+
+    async def _listen(self) -> Any:
+        """On PostgreSQL, a connection that LISTENs so committed events wake the loop at once."""
+        if self._container.engine.dialect.name != "postgresql":
+            return None
+        connection = await self._container.engine.connect()
+        driver = (await connection.get_raw_connection()).driver_connection
+        if driver is None:
+            await connection.close()
+            return None
+        await driver.add_listener(WAKE_CHANNEL, lambda *_: self._wake.set())
+        return connection
+
+    async def _beat(self, now: datetime, last_pass: dict[str, Any]) -> None:
+        async with self._container.sessions() as session:
+            await outbox_repository.beat(
+                session, worker_id=self.worker_id, started_at=self._started_at, now=now, last_pass=last_pass
+            )
+            await session.commit()
