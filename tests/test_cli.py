@@ -74,3 +74,57 @@ def test_migrate_seed_twice_and_create_admin(tmp_path: Path) -> None:
     assert asyncio.run(_count(url, "SELECT count(*) FROM cities")) == 10
     admins = "SELECT count(*) FROM user_roles WHERE role = 'admin'"
     assert asyncio.run(_count(url, admins)) == 2
+
+
+async def _insert_event(url: str, status: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(
+                sa.text(
+                    "INSERT INTO outbox_events"
+                    " (event_type, payload, occurred_at, status, attempts, next_attempt_at)"
+                    " VALUES ('test.happened', '{}', :at, :status, 8, :at) RETURNING id"
+                ),
+                {"status": status, "at": "2026-12-01 08:00:00"},
+            )
+            return int(result.scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def test_worker_once_at_a_time_and_the_dead_letter_commands(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'masu.db'}"
+    env = {**os.environ, "DATABASE_URL": url}
+    assert _masu(env, "db", "upgrade").returncode == 0
+    pending = asyncio.run(_insert_event(url, "pending"))
+    dead = asyncio.run(_insert_event(url, "dead"))
+
+    ran = _masu(env, "worker", "--once", "--at", "2026-12-01T10:00:00+02:00")
+    listed_dead = _masu(env, "events", "list", "--dead")
+    retried, again = _masu(env, "events", "retry", str(dead)), _masu(env, "events", "retry", str(dead))
+
+    assert ran.returncode == 0, ran.stderr
+    assert "1 events" in ran.stdout
+    status = f"SELECT status FROM outbox_events WHERE id = {pending}"
+    assert asyncio.run(_text(url, status)) == "done"
+    assert asyncio.run(_text(url, "SELECT last_seen_at FROM worker_heartbeats")).startswith(
+        "2026-12-01 08:00:00"
+    )
+    listed_all = _masu(env, "events", "list")
+    assert "dead" in listed_dead.stdout
+    assert "done" not in listed_dead.stdout
+    assert "done" in listed_all.stdout
+    assert (retried.returncode, again.returncode) == (0, 1)
+    assert asyncio.run(_text(url, f"SELECT status FROM outbox_events WHERE id = {dead}")) == "pending"
+    assert _masu(env, "worker", "--at", "2026-12-01T10:00:00+02:00").returncode != 0
+    assert _masu(env, "worker", "--once", "--at", "2026-12-01T10:00:00").returncode != 0
+
+
+async def _text(url: str, query: str) -> str:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return str((await connection.execute(sa.text(query))).scalar_one())
+    finally:
+        await engine.dispose()

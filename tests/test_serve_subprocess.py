@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -47,3 +48,45 @@ def test_served_app_answers_health_books_and_exposes_metrics(tmp_path: Path) -> 
         assert metrics.status_code == 200
         assert metrics.headers["content-type"].startswith("text/plain")
         assert "masu_http_requests_total" in metrics.text
+
+
+def _event_states(http: httpx.Client, admin: dict[str, str], booking_id: str) -> list[str]:
+    return [
+        e["status"] for e in http.get(f"/api/v1/admin/events?bookingId={booking_id}", headers=admin).json()
+    ]
+
+
+def test_served_app_runs_the_worker_in_process_unless_told_not_to(tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'masu.db'}"
+    run_masu("db", "upgrade", database_url=database_url)
+    run_masu("seed", "--demo", database_url=database_url)
+    env = {"WORKER_POLL_SECONDS": "0.2"}
+
+    for with_worker in (False, True):
+        with (
+            running_server(database_url, background_worker=with_worker, env=env) as base_url,
+            httpx.Client(base_url=base_url, timeout=10) as http,
+        ):
+            login = http.post("/api/v1/auth/login", json={"phone": CUSTOMER[0], "password": CUSTOMER[1]})
+            headers = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+            admin_login = http.post(
+                "/api/v1/auth/login", json={"phone": "0500000001", "password": "admin-demo-pass"}
+            )
+            admin = {"Authorization": f"Bearer {admin_login.json()['accessToken']}"}
+            swedish = next(t for t in http.get("/api/v1/treatments").json() if t["name"] == "Swedish Massage")
+            body = booking_body(swedish["id"], bookingDateTime=tomorrow_noon_in_israel())
+            booking = http.post("/api/v1/bookings", json=body, headers=headers).json()
+
+            deadline = time.monotonic() + 15
+            while _event_states(http, admin, booking["id"]) != ["done"] and time.monotonic() < deadline:
+                if not with_worker:
+                    break
+                time.sleep(0.2)
+            states = _event_states(http, admin, booking["id"])
+            worker = http.get("/health").json()["details"]["worker"]
+
+        if with_worker:
+            assert states == ["done"]
+            assert worker["status"] == "up"
+        else:
+            assert states == ["pending"]

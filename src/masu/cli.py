@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+from datetime import datetime
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.table import Table
 
 from masu.bootstrap import build_container
+from masu.clock import SettableClock
 from masu.config import Settings
 from masu.domain.access import Role
 from masu.domain.errors import DomainError
+from masu.events.dispatcher import DispatchReport
+from masu.persistence import outbox_repository
 from masu.persistence.database import upgrade_database
+from masu.persistence.outbox import OutboxEvent
 from masu.services.accounts import Registration, register_user
 from masu.services.demo_data import ADMIN_PHONE, load_demo_data
+from masu.worker.runner import Worker
 
 app = typer.Typer(help="Masu booking lifecycle system.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+events_app = typer.Typer(help="The event log and its dead letters.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(events_app, name="events")
 console = Console()
 
 
@@ -35,9 +46,12 @@ def serve(
     """Migrate the database, then serve the API and pages."""
     settings = Settings()
     upgrade_database(settings.DATABASE_URL)
+    if no_worker:
+        # Read by every server process's app factory (uvicorn starts them with this environment).
+        os.environ["RUN_WORKER_IN_PROCESS"] = "false"
     console.print(f"Serving on http://{host}:{port or settings.PORT} ({settings.DATABASE_URL.split(':')[0]})")
     uvicorn.run(
-        "masu.web.asgi:application",
+        "masu.asgi:application",
         factory=True,
         host=host,
         port=port or settings.PORT,
@@ -45,6 +59,57 @@ def serve(
         log_level=settings.LOG_LEVEL.lower(),
         access_log=False,
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run one pass and exit.")] = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="With --once: run the pass as of this ISO time.")
+    ] = None,
+) -> None:
+    """Run the event dispatcher and the timers (until SIGTERM), or one pass with --once."""
+    moment = _parse_moment(at) if at is not None else None
+    if moment is not None and not once:
+        raise typer.BadParameter("--at only makes sense with --once", param_hint="--at")
+    if once:
+        report = asyncio.run(_one_pass(moment))
+        counts = (
+            f"{report.events} events, {report.handled} handled, {report.failed} failed, {report.dead} dead"
+        )
+        console.print(f"Pass done: {counts}")
+        return
+    asyncio.run(_run_worker())
+
+
+@events_app.command("list")
+def events_list(
+    dead: Annotated[bool, typer.Option("--dead", help="Only dead-lettered events.")] = False,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """Show the newest events (or the dead letters) with their state."""
+    rows = asyncio.run(_list_events(dead, limit))
+    table = Table("id", "type", "booking", "status", "attempts", "occurred", "last error")
+    for event in rows:
+        table.add_row(
+            str(event.id),
+            event.event_type,
+            event.booking_id or "",
+            event.status,
+            str(event.attempts),
+            event.occurred_at.isoformat(),
+            (event.last_error or "")[:80],
+        )
+    console.print(table)
+
+
+@events_app.command("retry")
+def events_retry(event_id: Annotated[int, typer.Argument(help="Id of a dead event.")]) -> None:
+    """Queue a dead-lettered event again (its dead handlers get new attempts)."""
+    if not asyncio.run(_retry_event(event_id)):
+        console.print(f"[red]Event {event_id} is not dead-lettered.[/red]")
+        raise typer.Exit(code=1)
+    console.print(f"Event {event_id} queued again.")
 
 
 @db_app.command("upgrade")
@@ -107,5 +172,61 @@ async def _create_admin(phone: str, password: str, name: str) -> str:
             )
             await session.commit()
             return user.id
+    finally:
+        await container.close()
+
+
+def _parse_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter("an ISO time such as 2026-12-01T10:00:00+02:00", param_hint="--at") from exc
+    if moment.tzinfo is None:
+        raise typer.BadParameter("needs a UTC offset, e.g. 2026-12-01T10:00:00+02:00", param_hint="--at")
+    return moment
+
+
+async def _one_pass(moment: datetime | None) -> DispatchReport:
+    container = build_container(clock=SettableClock(moment) if moment else None)
+    try:
+        return await Worker(container, container.bus).run_once(container.clock.now())
+    finally:
+        await container.close()
+
+
+async def _run_worker() -> None:
+    container = build_container()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        console.print("Worker running; SIGTERM or Ctrl-C stops it after the current pass.")
+        await Worker(
+            container, container.bus, poll_seconds=container.settings.WORKER_POLL_SECONDS
+        ).run_forever(stop)
+    finally:
+        await container.close()
+    console.print("Worker stopped.")
+
+
+async def _list_events(dead: bool, limit: int) -> list[OutboxEvent]:
+    container = build_container()
+    try:
+        async with container.sessions() as session:
+            return await outbox_repository.list_events(session, dead_only=dead, limit=limit)
+    finally:
+        await container.close()
+
+
+async def _retry_event(event_id: int) -> bool:
+    container = build_container()
+    try:
+        async with container.sessions() as session:
+            retried = await outbox_repository.retry_dead(
+                session, event_id=event_id, now=container.clock.now()
+            )
+            await session.commit()
+            return retried
     finally:
         await container.close()

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     MAX_BOOKINGS_PER_HOUR: int = Field(default=5, ge=1)
     CANCELLATION_CUTOFF_HOURS: int = Field(default=2, ge=0)
 
+    RUN_WORKER_IN_PROCESS: bool = True
+    WORKER_POLL_SECONDS: float = Field(default=1.0, gt=0)
+
     SENTRY_DSN: str | None = None
     DATADOG_API_KEY: str | None = None
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
-from masu.bootstrap import build_container
+from masu.bootstrap import Container, build_container
+from masu.clock import SettableClock
 from masu.web.app import create_app
+from masu.worker.runner import Worker
 from tests.conftest import redis_url, settings_for
 from tests.factories import CUSTOMER, book, login
 
@@ -65,3 +69,17 @@ async def test_metrics_are_exposed(client: httpx.AsyncClient) -> None:
     )
     assert 'masu_bookings_created_total{city="Ashdod"}' in metrics.text
     assert 'masu_domain_refusals_total{code="not_found"}' in metrics.text
+
+
+async def test_health_reports_the_worker_heartbeat_without_failing_on_it(
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
+) -> None:
+    assert (await client.get("/health")).json()["details"]["worker"] == {"status": "none"}
+    await Worker(container, container.bus).run_once(clock.now())
+    fresh = (await client.get("/health")).json()["details"]["worker"]
+    clock.advance(timedelta(minutes=2))
+    stale = await client.get("/health")
+
+    assert (fresh["status"], fresh["ageSeconds"]) == ("up", 0.0)
+    assert stale.status_code == 200
+    assert stale.json()["details"]["worker"]["status"] == "stale"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from masu.persistence import outbox_repository
 
 CHECK_TIMEOUT_SECONDS = 3.0
 
@@ -49,3 +52,21 @@ async def _check_database(engine: AsyncEngine) -> None:
 async def _check_redis(redis: Redis) -> None:
     if not await redis.ping():
         raise ConnectionError("no PONG")
+
+
+STALE_AFTER_SECONDS = 60
+
+
+async def worker_status(sessions: async_sessionmaker[AsyncSession], now: datetime) -> dict[str, Any]:
+    """The freshest worker heartbeat: `up`, `stale` (none for a minute) or `none` (never seen)."""
+    async with sessions() as session:
+        heartbeat = await outbox_repository.latest_heartbeat(session)
+    if heartbeat is None:
+        return {"status": "none"}
+    age = (now - heartbeat.last_seen_at).total_seconds()
+    return {
+        "status": "up" if age <= STALE_AFTER_SECONDS else "stale",
+        "workerId": heartbeat.worker_id,
+        "lastSeenAt": heartbeat.last_seen_at.isoformat(),
+        "ageSeconds": round(age, 1),
+    }

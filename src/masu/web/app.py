@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -14,9 +16,12 @@ from masu.web.api import admin, admin_catalogue, admin_professionals, auth, book
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
 from masu.web.problems import install_problem_handlers
 
+BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+"""Work that runs beside the server until the event is set (the in-process worker)."""
 
-def create_app(container: Container) -> FastAPI:
-    """Build the application around a container; the container is closed when the app shuts down."""
+
+def create_app(container: Container, *, background: BackgroundTask | None = None) -> FastAPI:
+    """Build the application around a container, closed at shutdown, with optional background work."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -24,7 +29,8 @@ def create_app(container: Container) -> FastAPI:
         # collections under load stop scanning ~150,000 start-up objects (pauses of ~100 ms otherwise).
         gc.collect()
         gc.freeze()
-        yield
+        async with _running(background):
+            yield
         await container.close()
 
     app = FastAPI(title="Masu booking lifecycle", version=__version__, lifespan=lifespan)
@@ -36,3 +42,18 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RefuseNulInUrl)
     return app
+
+
+@asynccontextmanager
+async def _running(background: BackgroundTask | None) -> AsyncIterator[None]:
+    """Run `background` as a task of this server process while the app is up."""
+    if background is None:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(background(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)

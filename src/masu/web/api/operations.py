@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from masu.observability.health import check_health
+from masu.observability.health import check_health, worker_status
 from masu.observability.metrics import REGISTRY
 from masu.web.deps import ContainerDep
 
@@ -17,7 +17,12 @@ router = APIRouter(tags=["operations"])
 async def health(container: ContainerDep) -> JSONResponse:
     """`healthy` with each check's result, or 503 `unhealthy` when a check fails."""
     report = await check_health(container.engine, container.redis)
-    body = {"status": "healthy" if report.healthy else "unhealthy", "details": report.details}
+    details = dict(report.details)
+    if report.details["database"]["status"] == "up":
+        # Reported, not gating: a stopped worker delays background work but must not take API processes
+        # out of the load balancer.
+        details["worker"] = await worker_status(container.sessions, container.clock.now())
+    body = {"status": "healthy" if report.healthy else "unhealthy", "details": details}
     return JSONResponse(body, status_code=200 if report.healthy else 503)
 
 
