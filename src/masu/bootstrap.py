@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from masu.clock import Clock, SystemClock
 from masu.config import Settings
 from masu.events.bus import BookingEventBus
+from masu.events.dispatcher import RetryPolicy
 from masu.persistence.cache import Cache, MemoryCache, RedisCache
 from masu.persistence.database import create_engine, create_session_factory
 from masu.services.accounts import Passwords
@@ -56,12 +58,29 @@ def booking_policy(settings: Settings) -> BookingPolicy:
     )
 
 
+def retry_policy(settings: Settings) -> RetryPolicy:
+    """How the dispatcher retries failed handlers and re-leases work of dead workers."""
+    return RetryPolicy(
+        max_attempts=settings.OUTBOX_MAX_ATTEMPTS, lease=timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    )
+
+
+def load_handler_plugins(bus: BookingEventBus, specs: str) -> None:
+    """Call each `module:function` named in EVENT_HANDLER_PLUGINS with the bus to subscribe extra handlers."""
+    for spec in filter(None, (part.strip() for part in specs.split(","))):
+        module_name, _, function_name = spec.partition(":")
+        register = getattr(importlib.import_module(module_name), function_name)
+        register(bus)
+
+
 def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Wire the process's dependencies; Redis backs the cache when REDIS_URL is set."""
     settings = settings or Settings()
     engine = create_engine(settings.DATABASE_URL)
     redis = Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
     cache: Cache = RedisCache(redis) if redis is not None else MemoryCache()
+    bus = BookingEventBus()
+    load_handler_plugins(bus, settings.EVENT_HANDLER_PLUGINS)
     return Container(
         settings=settings,
         engine=engine,
@@ -69,4 +88,5 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         clock=clock or SystemClock(),
         cache=cache,
         redis=redis,
+        bus=bus,
     )

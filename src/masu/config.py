@@ -48,6 +48,9 @@ class Settings(BaseSettings):
 
     RUN_WORKER_IN_PROCESS: bool = True
     WORKER_POLL_SECONDS: float = Field(default=1.0, gt=0)
+    OUTBOX_MAX_ATTEMPTS: int = Field(default=8, ge=1)
+    OUTBOX_LEASE_SECONDS: int = Field(default=120, ge=1)
+    EVENT_HANDLER_PLUGINS: str = ""
 
     SENTRY_DSN: str | None = None
     DATADOG_API_KEY: str | None = None

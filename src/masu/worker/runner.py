@@ -11,7 +11,7 @@ from typing import Any
 
 import structlog
 
-from masu.bootstrap import Container
+from masu.bootstrap import Container, retry_policy
 from masu.events.bus import BookingEventBus
 from masu.events.dispatcher import Dispatcher, DispatchReport
 from masu.persistence import outbox_repository
@@ -25,7 +25,7 @@ class Worker:
 
     def __init__(self, container: Container, bus: BookingEventBus, *, poll_seconds: float = 1.0) -> None:
         self._container = container
-        self._dispatcher = Dispatcher(container.sessions, bus)
+        self._dispatcher = Dispatcher(container.sessions, bus, retry_policy(container.settings))
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
