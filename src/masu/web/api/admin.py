@@ -12,9 +12,11 @@ from masu.persistence import booking_repository, event_queries
 from masu.persistence.booking_queries import BookingFilter
 from masu.services.booking_access import (
     BookingView,
+    accessible_booking,
     cancel_booking,
     page_of_bookings,
 )
+from masu.services.matching import ranked_candidates
 from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSummaryOut
 from masu.web.api.common import ApiModel, Page, path_id
 from masu.web.api.idempotency import respond_idempotently
@@ -90,6 +92,37 @@ async def cancel(
     return await respond_idempotently(
         request=request, container=container, session=session, principal=admin, status_code=200, work=work
     )
+
+
+class CandidateOut(ApiModel):
+    professional_id: str
+    name: str
+    eligible: bool
+    match_score: float
+    reasons: list[str]
+    score_parts: dict[str, float]
+    distance_km: float | None
+
+
+@router.get("/bookings/{bookingId}/candidates", response_model=list[CandidateOut])
+async def candidates(
+    booking_id: BookingId, container: ContainerDep, session: SessionDep, admin: AdminDep
+) -> list[CandidateOut]:
+    """Every professional for this booking: the eligible ranked by matchScore, the rest with their reasons."""
+    booking = await accessible_booking(session, admin, booking_id)
+    ranked = await ranked_candidates(session, booking, now=container.clock.now(), everyone=True)
+    return [
+        CandidateOut(
+            professional_id=e.professional_id,
+            name=e.name,
+            eligible=e.eligible,
+            match_score=e.match_score,
+            reasons=[r.value for r in e.reasons],
+            score_parts=e.score_parts,
+            distance_km=e.distance_km,
+        )
+        for e in ranked
+    ]
 
 
 @router.get("/events", response_model=list[EventOut])
