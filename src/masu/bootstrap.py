@@ -16,6 +16,7 @@ from masu.events.dispatcher import RetryPolicy
 from masu.persistence.cache import Cache, MemoryCache, RedisCache
 from masu.persistence.database import create_engine, create_session_factory
 from masu.services.accounts import Passwords
+from masu.services.dispatch_handlers import subscribe_dispatch
 from masu.services.policy import BookingPolicy
 
 
@@ -55,6 +56,9 @@ def booking_policy(settings: Settings) -> BookingPolicy:
         cancellation_cutoff=timedelta(hours=settings.CANCELLATION_CUTOFF_HOURS),
         payment_gateway_enabled=settings.PAYMENT_GATEWAY != "none",
         reviews_enabled=settings.ENABLE_AUTOMATIC_REVIEWS,
+        matching_enabled=settings.ENABLE_PROFESSIONAL_MATCHING,
+        wave_size=settings.MAX_PROFESSIONAL_RESPONSES,
+        offer_timeout=timedelta(minutes=settings.PROFESSIONAL_RESPONSE_TIMEOUT_MINUTES),
     )
 
 
@@ -79,14 +83,14 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
     engine = create_engine(settings.DATABASE_URL)
     redis = Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
     cache: Cache = RedisCache(redis) if redis is not None else MemoryCache()
-    bus = BookingEventBus()
-    load_handler_plugins(bus, settings.EVENT_HANDLER_PLUGINS)
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
         clock=clock or SystemClock(),
         cache=cache,
         redis=redis,
-        bus=bus,
     )
+    subscribe_dispatch(container.bus, container.policy, container.clock)
+    load_handler_plugins(container.bus, settings.EVENT_HANDLER_PLUGINS)
+    return container

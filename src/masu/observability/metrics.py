@@ -28,3 +28,9 @@ DOMAIN_REFUSALS = Counter(
     ["code"],
     registry=REGISTRY,
 )
+MATCHING_SECONDS = Histogram(
+    "masu_professional_matching_seconds",
+    "Time from a booking needing a professional to its first offers going out",
+    buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300),
+    registry=REGISTRY,
+)

@@ -16,3 +16,6 @@ class BookingPolicy:
     cancellation_cutoff: timedelta = timedelta(hours=2)
     payment_gateway_enabled: bool = False
     reviews_enabled: bool = True
+    matching_enabled: bool = True
+    wave_size: int = 5
+    offer_timeout: timedelta = timedelta(minutes=15)

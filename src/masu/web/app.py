@@ -12,7 +12,16 @@ from fastapi import FastAPI
 
 from masu import __version__
 from masu.bootstrap import Container
-from masu.web.api import admin, admin_catalogue, admin_professionals, auth, bookings, catalogue, operations
+from masu.web.api import (
+    admin,
+    admin_catalogue,
+    admin_professionals,
+    auth,
+    bookings,
+    catalogue,
+    offers,
+    operations,
+)
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
 from masu.web.problems import install_problem_handlers
 
@@ -36,7 +45,16 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
     app = FastAPI(title="Masu booking lifecycle", version=__version__, lifespan=lifespan)
     app.state.container = container
     install_problem_handlers(app)
-    for module in (operations, auth, catalogue, bookings, admin, admin_catalogue, admin_professionals):
+    for module in (
+        operations,
+        auth,
+        catalogue,
+        bookings,
+        offers,
+        admin,
+        admin_catalogue,
+        admin_professionals,
+    ):
         app.include_router(module.router)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit)

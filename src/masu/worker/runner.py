@@ -15,6 +15,7 @@ from masu.bootstrap import Container, retry_policy
 from masu.events.bus import BookingEventBus
 from masu.events.dispatcher import Dispatcher, DispatchReport
 from masu.persistence import outbox_repository
+from masu.services.dispatch import cancel_unstaffed_visits, expire_due_offers
 
 _log = structlog.get_logger(__name__)
 WAKE_CHANNEL = "masu_outbox"
@@ -32,10 +33,22 @@ class Worker:
         self._started_at = container.clock.now()
 
     async def run_once(self, now: datetime) -> DispatchReport:
-        """One full pass as of `now`: dispatch due events, then record a heartbeat."""
+        """One full pass as of `now`: the timers, then every due event, then a heartbeat."""
+        timers = await self._run_timers(now)
         report = await self._dispatcher.dispatch_due(now)
-        await self._beat(now, asdict(report))
+        await self._beat(now, {**asdict(report), **timers})
         return report
+
+    async def _run_timers(self, now: datetime) -> dict[str, int]:
+        """Due-ness is data: expire overdue offers, cancel visits that came with nobody assigned."""
+        policy = self._container.policy
+        async with self._container.sessions() as session:
+            expired = await expire_due_offers(session, now=now)
+            await session.commit()
+        async with self._container.sessions() as session:
+            cancelled = await cancel_unstaffed_visits(session, now=now, policy=policy)
+            await session.commit()
+        return {"offersExpired": expired, "unstaffedCancelled": cancelled}
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Pass after pass until `stop` is set; a failing pass is logged and the loop goes on."""

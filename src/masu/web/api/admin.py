@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from masu.domain.lifecycle import BookingStatus
-from masu.persistence import booking_repository, event_queries
+from masu.persistence import booking_repository, event_queries, offer_repository
 from masu.persistence.booking_queries import BookingFilter
 from masu.services.booking_access import (
     BookingView,
@@ -92,6 +92,38 @@ async def cancel(
     return await respond_idempotently(
         request=request, container=container, session=session, principal=admin, status_code=200, work=work
     )
+
+
+class OfferSummaryOut(ApiModel):
+    id: str
+    professional_id: str
+    name: str
+    wave: int
+    match_score: float
+    notified_at: datetime | None
+    expires_at: datetime
+    response_status: str
+    response_at: datetime | None
+
+
+@router.get("/bookings/{bookingId}/offers", response_model=list[OfferSummaryOut])
+async def offers(booking_id: BookingId, session: SessionDep, admin: AdminDep) -> list[OfferSummaryOut]:
+    """The booking's `suitableProfessionals`: every offer by wave, with its answer."""
+    booking = await accessible_booking(session, admin, booking_id)
+    return [
+        OfferSummaryOut(
+            id=o.id,
+            professional_id=o.professional_id,
+            name=name,
+            wave=o.wave,
+            match_score=o.match_score,
+            notified_at=o.notified_at,
+            expires_at=o.expires_at,
+            response_status=o.response_status,
+            response_at=o.response_at,
+        )
+        for o, name in await offer_repository.offers_of_booking(session, booking.id)
+    ]
 
 
 class CandidateOut(ApiModel):

@@ -1,0 +1,61 @@
+"""What a professional sees of the offers made to them (no customer contact details before accepting)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.domain.dispatch import pay_for
+from masu.persistence import catalogue_repository, offer_repository
+
+
+@dataclass(frozen=True, slots=True)
+class OfferView:
+    """One offer as its professional sees it."""
+
+    id: str
+    booking_id: str
+    booking_number: str
+    treatment: str
+    duration_minutes: int
+    booking_date_time: datetime
+    city: str
+    expires_at: datetime
+    expected_payment: int
+    response_status: str
+    wave: int
+
+
+async def offers_for(session: AsyncSession, professional_id: str) -> list[OfferView]:
+    """A professional's recent offers, newest first, with what they would earn."""
+    views = []
+    for offer, booking in await offer_repository.offers_of_professional(session, professional_id):
+        treatment = await catalogue_repository.get_treatment(session, booking.treatment_id)
+        assert treatment is not None
+        key = 0 if treatment.pricing_type == "fixed" else booking.duration_minutes
+        own = await offer_repository.own_pay(session, professional_id, booking.treatment_id, key)
+        pay = pay_for(
+            own_pay=own,
+            default_pay=booking.base_professional_payment,
+            surcharge_shares=booking.surcharges_professional_payment,
+            bonus=booking.payment_bonus,
+            final_amount=booking.final_amount,
+        )
+        views.append(
+            OfferView(
+                id=offer.id,
+                booking_id=booking.id,
+                booking_number=booking.booking_number,
+                treatment=treatment.name,
+                duration_minutes=booking.duration_minutes,
+                booking_date_time=booking.booking_date_time,
+                city=booking.address_city,
+                expires_at=offer.expires_at,
+                expected_payment=pay.total,
+                response_status=offer.response_status,
+                wave=offer.wave,
+            )
+        )
+    return views
