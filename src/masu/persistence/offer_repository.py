@@ -36,12 +36,12 @@ async def offered_since(session: AsyncSession, booking_id: str, since: datetime)
     return offered, last_wave
 
 
-async def live_offer_count(session: AsyncSession, booking_id: str, now: datetime) -> int:
-    """Offers of the booking still open for an answer."""
-    query = sa.select(sa.func.count()).where(
+async def live_offer_professionals(session: AsyncSession, booking_id: str, now: datetime) -> set[str]:
+    """Professionals holding an offer of the booking still open for an answer."""
+    query = sa.select(Offer.professional_id).where(
         Offer.booking_id == booking_id, Offer.response_status == PENDING, Offer.expires_at > now
     )
-    return int((await session.execute(query)).scalar_one())
+    return set((await session.execute(query)).scalars())
 
 
 async def get_offer(session: AsyncSession, offer_id: str) -> Offer | None:

@@ -14,7 +14,7 @@ from masu.domain.errors import Conflict, NotFound
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.events.outbox import append_event
 from masu.observability.metrics import MATCHING_SECONDS
-from masu.persistence import booking_repository, offer_repository
+from masu.persistence import booking_repository, catalogue_repository, offer_repository
 from masu.persistence.bookings import Booking, Offer
 from masu.services.matching import needs_of, ranked_candidates
 from masu.services.policy import BookingPolicy
@@ -33,20 +33,32 @@ class WaveResult:
 
 
 async def dispatch_wave(
-    session: AsyncSession, *, booking_id: str, now: datetime, policy: BookingPolicy
+    session: AsyncSession,
+    *,
+    booking_id: str,
+    now: datetime,
+    policy: BookingPolicy,
+    size: int | None = None,
+    even_if_open: bool = False,
+    fresh_round: bool = False,
 ) -> WaveResult:
-    """Offer the booking to the next wave unless it is taken or a wave is still open; flags exhaustion."""
+    """Offer the booking to the next wave unless it is taken or (unless `even_if_open`) a wave is still open.
+
+    `size` overrides the wave size (None: MAX_PROFESSIONAL_RESPONSES); `fresh_round` may ask again everyone
+    not asked since now (declines always stand). Flags the booking for an admin when nobody is left.
+    """
     booking = await booking_repository.get_booking(session, booking_id, for_update=True)
     if booking is None or booking.status != BookingStatus.PENDING_PROFESSIONAL or booking.professional_id:
         return WaveResult()
-    if await offer_repository.live_offer_count(session, booking.id, now) > 0:
+    live = await offer_repository.live_offer_professionals(session, booking.id, now)
+    if live and not even_if_open:
         return WaveResult()
-    round_start = await offer_repository.round_started_at(session, booking.id)
+    round_start = now if fresh_round else await offer_repository.round_started_at(session, booking.id)
     offered, last_wave = await offer_repository.offered_since(session, booking.id, round_start)
     ranked = await ranked_candidates(session, booking, now=now)
-    chosen = next_wave(ranked, offered, policy.wave_size)
+    chosen = next_wave(ranked, offered | live, size or policy.wave_size)
     if not chosen:
-        return await _exhausted(session, booking, now)
+        return await _exhausted(session, booking, now) if not live else WaveResult()
     offers = [
         Offer(
             booking_id=booking.id,
@@ -64,7 +76,7 @@ async def dispatch_wave(
     await session.flush()
     for offer in offers:
         _announce(session, "offer.created", offer, now, {"expiresAt": offer.expires_at.isoformat()})
-    if last_wave == 0 or not offered:
+    if last_wave == 0:
         _record_matching_time(booking, round_start, now)
     return WaveResult(offers=offers)
 
@@ -89,7 +101,10 @@ async def accept_offer(
         decision,
         now=now,
         trigger=Trigger(Actor.PROFESSIONAL, professional_id),
-        changes={"professional_id": professional_id, **await _pay_changes(session, booking, professional_id)},
+        changes={
+            "professional_id": professional_id,
+            **await pay_changes_for(session, booking, professional_id),
+        },
     )
     _announce(session, "offer.accepted", offer, now)
     for withdrawn in await offer_repository.withdraw_pending(session, booking.id, now):
@@ -171,14 +186,34 @@ def _closed(offer: Offer | None) -> Conflict:
     return Conflict(f"this offer was already {status}", code=f"offer_{status}")
 
 
-async def _pay_changes(session: AsyncSession, booking: Booking, professional_id: str) -> dict[str, int]:
-    """The booking's pay figures recomputed for the professional who takes it."""
+async def pay_changes_for(session: AsyncSession, booking: Booking, professional_id: str) -> dict[str, int]:
+    """The booking's pay figures recomputed for the professional who takes it (own pay or the default)."""
     needs = await needs_of(session, booking)
+    own = await offer_repository.own_pay(session, professional_id, needs.treatment_id, needs.duration_key)
+    return _pay_figures(booking, own_pay=own, default_pay=await _default_pay(session, booking))
+
+
+async def default_pay_changes(session: AsyncSession, booking: Booking) -> dict[str, int]:
+    """The booking's pay figures with nobody assigned (the treatment's default pay)."""
+    return _pay_figures(booking, own_pay=None, default_pay=await _default_pay(session, booking))
+
+
+async def _default_pay(session: AsyncSession, booking: Booking) -> int:
+    treatment = await catalogue_repository.get_treatment(session, booking.treatment_id)
+    assert treatment is not None
+    if treatment.pricing_type == "fixed":
+        return int(treatment.fixed_professional_pay or 0)
+    durations = await catalogue_repository.durations_of(session, [treatment.id], active_only=False)
+    return next(
+        (d.professional_pay for d in durations if d.minutes == booking.duration_minutes),
+        booking.base_professional_payment,
+    )
+
+
+def _pay_figures(booking: Booking, *, own_pay: int | None, default_pay: int) -> dict[str, int]:
     pay = pay_for(
-        own_pay=await offer_repository.own_pay(
-            session, professional_id, needs.treatment_id, needs.duration_key
-        ),
-        default_pay=booking.base_professional_payment,
+        own_pay=own_pay,
+        default_pay=default_pay,
         surcharge_shares=booking.surcharges_professional_payment,
         bonus=booking.payment_bonus,
         final_amount=booking.final_amount,

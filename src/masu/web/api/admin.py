@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
 
 from masu.domain.lifecycle import BookingStatus
 from masu.persistence import booking_repository, event_queries, offer_repository
 from masu.persistence.booking_queries import BookingFilter
+from masu.persistence.bookings import Offer
+from masu.services import admin_dispatch
 from masu.services.booking_access import (
     BookingView,
     accessible_booking,
@@ -18,7 +21,7 @@ from masu.services.booking_access import (
 )
 from masu.services.matching import ranked_candidates
 from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSummaryOut
-from masu.web.api.common import ApiModel, Page, path_id
+from masu.web.api.common import ID_PATTERN, ApiInput, ApiModel, Page, ShekelsIn, path_id, to_agorot
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
 
@@ -110,20 +113,147 @@ class OfferSummaryOut(ApiModel):
 async def offers(booking_id: BookingId, session: SessionDep, admin: AdminDep) -> list[OfferSummaryOut]:
     """The booking's `suitableProfessionals`: every offer by wave, with its answer."""
     booking = await accessible_booking(session, admin, booking_id)
-    return [
-        OfferSummaryOut(
-            id=o.id,
-            professional_id=o.professional_id,
-            name=name,
-            wave=o.wave,
-            match_score=o.match_score,
-            notified_at=o.notified_at,
-            expires_at=o.expires_at,
-            response_status=o.response_status,
-            response_at=o.response_at,
+    return [_offer_out(o, name) for o, name in await offer_repository.offers_of_booking(session, booking.id)]
+
+
+class AssignIn(ApiInput):
+    professional_id: str = Field(pattern=ID_PATTERN)
+    force: bool = False
+
+
+class UnassignIn(ApiInput):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class DispatchIn(ApiInput):
+    mode: Literal["next-wave", "all-suitable"]
+
+
+class BonusIn(ApiInput):
+    amount: ShekelsIn = Field(gt=0)
+    description: str | None = Field(default=None, max_length=200)
+
+
+@router.post("/bookings/{bookingId}/assign", response_model=BookingOut)
+async def assign_professional(
+    booking_id: BookingId,
+    body: AssignIn,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    admin: AdminDep,
+) -> Response:
+    """Assign by hand; an ineligible professional is refused (422 with the reasons) unless `force` is true."""
+
+    async def work() -> BookingOut:
+        booking = await admin_dispatch.assign(
+            session,
+            admin=admin,
+            booking_id=booking_id,
+            professional_id=body.professional_id,
+            force=body.force,
+            now=container.clock.now(),
+            policy=container.policy,
         )
-        for o, name in await offer_repository.offers_of_booking(session, booking.id)
-    ]
+        return BookingOut.of(
+            BookingView(booking, await booking_repository.status_history(session, booking.id))
+        )
+
+    return await respond_idempotently(
+        request=request, container=container, session=session, principal=admin, status_code=200, work=work
+    )
+
+
+@router.post("/bookings/{bookingId}/unassign", response_model=BookingOut)
+async def unassign_professional(
+    booking_id: BookingId,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    admin: AdminDep,
+    body: UnassignIn | None = None,
+) -> Response:
+    """Back to pending_professional with nobody assigned; the booking is dispatched again."""
+
+    async def work() -> BookingOut:
+        booking = await admin_dispatch.unassign(
+            session,
+            admin=admin,
+            booking_id=booking_id,
+            reason=body.reason if body else None,
+            now=container.clock.now(),
+            policy=container.policy,
+        )
+        return BookingOut.of(
+            BookingView(booking, await booking_repository.status_history(session, booking.id))
+        )
+
+    return await respond_idempotently(
+        request=request, container=container, session=session, principal=admin, status_code=200, work=work
+    )
+
+
+@router.post("/bookings/{bookingId}/dispatch", response_model=list[OfferSummaryOut])
+async def dispatch(
+    booking_id: BookingId, body: DispatchIn, container: ContainerDep, session: SessionDep, admin: AdminDep
+) -> list[OfferSummaryOut]:
+    """Offer now: the next wave, or every suitable professional not yet asked; answers the offers created."""
+    result = await admin_dispatch.dispatch_now(
+        session,
+        admin=admin,
+        booking_id=booking_id,
+        everyone_suitable=body.mode == "all-suitable",
+        now=container.clock.now(),
+        policy=container.policy,
+    )
+    await session.commit()
+    names = {
+        o.professional_id: name for o, name in await offer_repository.offers_of_booking(session, booking_id)
+    }
+    return [_offer_out(o, names[o.professional_id]) for o in result.offers]
+
+
+@router.post("/bookings/{bookingId}/bonus", response_model=BookingOut)
+async def bonus(
+    booking_id: BookingId,
+    body: BonusIn,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    admin: AdminDep,
+) -> Response:
+    """Raise the professional pay and offer the booking again to everyone who has not declined it."""
+
+    async def work() -> BookingOut:
+        booking = await admin_dispatch.add_bonus(
+            session,
+            admin=admin,
+            booking_id=booking_id,
+            amount=to_agorot(body.amount),
+            now=container.clock.now(),
+            policy=container.policy,
+        )
+        return BookingOut.of(
+            BookingView(booking, await booking_repository.status_history(session, booking.id))
+        )
+
+    return await respond_idempotently(
+        request=request, container=container, session=session, principal=admin, status_code=200, work=work
+    )
+
+
+def _offer_out(o: Offer, name: str) -> OfferSummaryOut:
+    return OfferSummaryOut(
+        id=o.id,
+        professional_id=o.professional_id,
+        name=name,
+        wave=o.wave,
+        match_score=o.match_score,
+        notified_at=o.notified_at,
+        expires_at=o.expires_at,
+        response_status=o.response_status,
+        response_at=o.response_at,
+    )
 
 
 class CandidateOut(ApiModel):
