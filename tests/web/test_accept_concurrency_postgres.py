@@ -182,3 +182,38 @@ async def _outcome(container: Any, booking_id: str, offer_id: str) -> str:
         if offer.response_status == "expired" and booking.status == "pending_professional":
             return "expired"
         return f"inconsistent: offer {offer.response_status}, booking {booking.status}"
+
+
+async def test_an_admin_assign_racing_an_accept_has_one_winner(
+    http: httpx.AsyncClient, postgres_url: str
+) -> None:
+    offered_id, offered = await _login(http, PROFESSIONALS[0], "pro-demo-pass")
+    other_id, _ = await _login(http, PROFESSIONALS[1], "pro-demo-pass")
+    admin = (await _login(http, "0500000001", "admin-demo-pass"))[1]
+    customer = (await _login(http, *CUSTOMER))[1]
+    treatment = next(
+        t for t in (await http.get("/api/v1/treatments")).json() if t["name"] == "Swedish Massage"
+    )
+    winners: Counter[str] = Counter()
+
+    for _ in range(50):
+        booking_id = await _book(http, customer, treatment["id"])
+        [offer_id] = await _offer(
+            postgres_url, booking_id, [offered_id], datetime.now(UTC) + timedelta(minutes=15)
+        )
+        accept, assign = await asyncio.gather(
+            http.post(f"/api/v1/offers/{offer_id}/accept", headers=offered),
+            http.post(
+                f"/api/v1/admin/bookings/{booking_id}/assign",
+                json={"professionalId": other_id, "force": True},
+                headers=admin,
+            ),
+        )
+        assert sorted((accept.status_code, assign.status_code)) == [200, 409], (accept.text, assign.text)
+        winner = offered_id if accept.status_code == 200 else other_id
+        booking = (await http.get(f"/api/v1/bookings/{booking_id}", headers=admin)).json()
+        assert (booking["status"], booking["professionalId"]) == ("confirmed", winner)
+        winners["accept" if winner == offered_id else "assign"] += 1
+
+    assert sum(winners.values()) == 50
+    print(f"assign racing accept: {dict(winners)}")
