@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
+from masu.persistence.bookings import Booking
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.conftest import settings_for
@@ -157,3 +159,38 @@ async def test_a_bonus_raises_the_pay_and_asks_again_all_who_did_not_decline(
         )
     ).json()
     assert offers[0]["expectedPayment"] == 220
+
+
+async def test_an_assigned_professional_who_withdraws_is_not_asked_again_and_the_flag_clears(
+    manual: tuple[httpx.AsyncClient, Container],
+) -> None:
+    client, container = manual
+    admin = await login(client, ADMIN)
+    pros = await _professionals(client, admin)
+    booking = await book(client, await login(client, CUSTOMER), bookingDateTime=VISIT)
+    async with container.sessions() as session:  # as if an earlier round had run out of professionals
+        await session.execute(
+            sa.update(Booking).where(Booking.id == booking["id"]).values(needs_attention=True)
+        )
+        await session.commit()
+
+    assigned = await client.post(
+        f"/api/v1/admin/bookings/{booking['id']}/assign",
+        json={"professionalId": pros["Avi Pro"]},
+        headers=admin,
+    )
+    avi = await login(client, ("0540000001", "pro-demo-pass"))
+    withdrawn = await client.post(
+        f"/api/v1/bookings/{booking['id']}/withdraw", json={"reason": "car broke down"}, headers=avi
+    )
+    offered = await client.post(
+        f"/api/v1/admin/bookings/{booking['id']}/dispatch", json={"mode": "all-suitable"}, headers=admin
+    )
+
+    assert assigned.json()["needsAttention"] is False
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert {o["name"] for o in offered.json()} == {"Rina Pro", "Shira Pro", "Efrat Pro"}
+    candidates = (
+        await client.get(f"/api/v1/admin/bookings/{booking['id']}/candidates", headers=admin)
+    ).json()
+    assert next(c for c in candidates if c["name"] == "Avi Pro")["reasons"] == ["declined"]

@@ -137,3 +137,34 @@ async def unstaffed_at(session: AsyncSession, now: datetime, limit: int) -> list
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def mark_declined(session: AsyncSession, booking_id: str, professional_id: str, now: datetime) -> None:
+    """Record that a professional gave the booking back, so it is never offered to them again.
+
+    Their accepted offer keeps its answer time (it feeds their response-time statistics); one assigned by an
+    admin has no offer, so a declined one is added.
+    """
+    updated = await session.execute(
+        sa.update(Offer)
+        .where(
+            Offer.booking_id == booking_id,
+            Offer.professional_id == professional_id,
+            Offer.response_status == ACCEPTED,
+        )
+        .values(response_status=DECLINED)
+    )
+    if getattr(updated, "rowcount", 0) == 0:
+        session.add(
+            Offer(
+                booking_id=booking_id,
+                professional_id=professional_id,
+                wave=0,
+                match_score=0.0,
+                notified_at=None,
+                expires_at=now,
+                response_status=DECLINED,
+                response_at=now,
+                created_at=now,
+            )
+        )

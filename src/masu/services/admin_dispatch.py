@@ -54,6 +54,7 @@ async def assign(
         trigger=Trigger(Actor.ADMIN, admin.user_id, note),
         changes={
             "professional_id": professional_id,
+            "needs_attention": False,
             **await pay_changes_for(session, booking, professional_id),
         },
     )

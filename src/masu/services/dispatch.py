@@ -103,6 +103,7 @@ async def accept_offer(
         trigger=Trigger(Actor.PROFESSIONAL, professional_id),
         changes={
             "professional_id": professional_id,
+            "needs_attention": False,
             **await pay_changes_for(session, booking, professional_id),
         },
     )

@@ -21,6 +21,7 @@ from masu.web.api import (
     catalogue,
     offers,
     operations,
+    professional_actions,
 )
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
 from masu.web.problems import install_problem_handlers
@@ -50,6 +51,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         auth,
         catalogue,
         bookings,
+        professional_actions,
         offers,
         admin,
         admin_catalogue,

@@ -1,0 +1,102 @@
+"""The assigned professional moving a visit along: on the way, started, completed, or withdrawn."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.domain.access import Principal, actor_for_booking
+from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
+from masu.persistence import offer_repository
+from masu.persistence.bookings import Booking
+from masu.services.booking_access import accessible_booking
+from masu.services.dispatch import default_pay_changes
+from masu.services.policy import BookingPolicy
+from masu.services.transitions import Trigger, apply_decision
+
+
+async def mark_on_way(
+    session: AsyncSession, *, now: datetime, policy: BookingPolicy, principal: Principal, booking_id: str
+) -> Booking:
+    """Move a confirmed booking to on_way (assigned professional); appends `booking.on_way`."""
+    return await _move(session, now, policy, principal, booking_id, Action.DEPART)
+
+
+async def start_treatment(
+    session: AsyncSession, *, now: datetime, policy: BookingPolicy, principal: Principal, booking_id: str
+) -> Booking:
+    """Move an on_way booking to in_treatment (assigned professional); appends `booking.treatment_started`."""
+    return await _move(session, now, policy, principal, booking_id, Action.START)
+
+
+async def complete_treatment(
+    session: AsyncSession, *, now: datetime, policy: BookingPolicy, principal: Principal, booking_id: str
+) -> Booking:
+    """Complete the visit (pending_review or completed), stamping treatmentCompletedAt; appends the event."""
+    return await _move(session, now, policy, principal, booking_id, Action.COMPLETE)
+
+
+async def withdraw(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    policy: BookingPolicy,
+    principal: Principal,
+    booking_id: str,
+    reason: str,
+) -> Booking:
+    """Unassign a confirmed booking at default pay, decline the offer; `booking.withdrawn` re-dispatches."""
+    booking = await accessible_booking(session, principal, booking_id, for_update=True)
+    context = _context(now, policy, principal, booking)
+    decision = decide(BookingStatus(booking.status), Action.WITHDRAW, _actor(principal, booking), context)
+    professional_id = booking.professional_id
+    assert professional_id is not None, "only the assigned professional passes the withdraw guard"
+    changes: dict[str, Any] = {"professional_id": None, **await default_pay_changes(session, booking)}
+    await apply_decision(
+        session,
+        booking,
+        decision,
+        now=now,
+        trigger=Trigger(decision.actor, principal.user_id, reason),
+        changes=changes,
+    )
+    await offer_repository.mark_declined(session, booking.id, professional_id, now)
+    return booking
+
+
+async def _move(
+    session: AsyncSession,
+    now: datetime,
+    policy: BookingPolicy,
+    principal: Principal,
+    booking_id: str,
+    action: Action,
+) -> Booking:
+    """Lock the booking, let the lifecycle decide `action` for this principal, and write it."""
+    booking = await accessible_booking(session, principal, booking_id, for_update=True)
+    actor = _actor(principal, booking)
+    decision = decide(BookingStatus(booking.status), action, actor, _context(now, policy, principal, booking))
+    await apply_decision(session, booking, decision, now=now, trigger=Trigger(actor, principal.user_id))
+    return booking
+
+
+def _actor(principal: Principal, booking: Booking) -> Actor:
+    """The lifecycle actor the principal is on this booking."""
+    return actor_for_booking(principal, owner_id=booking.user_id, professional_id=booking.professional_id)
+
+
+def _context(
+    now: datetime, policy: BookingPolicy, principal: Principal, booking: Booking
+) -> TransitionContext:
+    """The facts the lifecycle's guards and branches need for this principal and booking."""
+    return TransitionContext(
+        now=now,
+        starts_at=booking.booking_date_time,
+        cancellation_cutoff=policy.cancellation_cutoff,
+        is_owner=principal.user_id == booking.user_id,
+        is_assigned_professional=booking.professional_id is not None
+        and principal.user_id == booking.professional_id,
+        reviews_enabled=policy.reviews_enabled,
+    )

@@ -1,0 +1,141 @@
+"""The assigned professional's moves on a booking: on the way, start, complete (also admins), withdraw."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.bootstrap import Container
+from masu.domain.access import Principal
+from masu.domain.errors import ValidationFailed
+from masu.persistence import booking_repository
+from masu.persistence.bookings import Booking
+from masu.services.booking_access import BookingView
+from masu.services.professional_actions import complete_treatment, mark_on_way, start_treatment, withdraw
+from masu.web.api.booking_schemas import BookingOut
+from masu.web.api.common import ApiInput, path_id
+from masu.web.api.idempotency import respond_idempotently
+from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+
+router = APIRouter(prefix="/api/v1/bookings", tags=["professional"])
+BookingId = Annotated[str, path_id("bookingId")]
+
+
+class WithdrawIn(ApiInput):
+    reason: str = Field(min_length=2, max_length=500)
+
+
+async def _answer(
+    request: Request,
+    container: Container,
+    session: AsyncSession,
+    principal: Principal,
+    act: Callable[[], Awaitable[Booking]],
+) -> Response:
+    """Run `act` idempotently and answer the booking with its history re-read."""
+
+    async def work() -> BookingOut:
+        booking = await act()
+        history = await booking_repository.status_history(session, booking.id)
+        return BookingOut.of(BookingView(booking, history))
+
+    return await respond_idempotently(
+        request=request, container=container, session=session, principal=principal, status_code=200, work=work
+    )
+
+
+@router.post("/{bookingId}/on-way", response_model=BookingOut)
+async def on_way(
+    booking_id: BookingId,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """I am on my way (assigned professional; confirmed → on_way)."""
+
+    async def act() -> Booking:
+        return await mark_on_way(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=principal,
+            booking_id=booking_id,
+        )
+
+    return await _answer(request, container, session, principal, act)
+
+
+@router.post("/{bookingId}/start", response_model=BookingOut)
+async def start(
+    booking_id: BookingId,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """The treatment has started (assigned professional; on_way → in_treatment)."""
+
+    async def act() -> Booking:
+        return await start_treatment(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=principal,
+            booking_id=booking_id,
+        )
+
+    return await _answer(request, container, session, principal, act)
+
+
+@router.post("/{bookingId}/complete", response_model=BookingOut)
+async def complete(
+    booking_id: BookingId,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """The treatment is done: pending_review (reviews on) or completed; an admin may close it from earlier."""
+
+    async def act() -> Booking:
+        return await complete_treatment(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=principal,
+            booking_id=booking_id,
+        )
+
+    return await _answer(request, container, session, principal, act)
+
+
+@router.post("/{bookingId}/withdraw", response_model=BookingOut)
+async def withdraw_booking(
+    booking_id: BookingId,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: WithdrawIn | None = None,
+) -> Response:
+    """Give a confirmed booking back (assigned professional, with a reason); it is offered to others again."""
+    if body is None:  # no body at all: still name the missing field, as `{}` would
+        raise ValidationFailed("reason", "Field required")
+    reason = body.reason
+
+    async def act() -> Booking:
+        return await withdraw(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=principal,
+            booking_id=booking_id,
+            reason=reason,
+        )
+
+    return await _answer(request, container, session, principal, act)
