@@ -24,6 +24,7 @@ from masu.web.api import (
     professional_actions,
 )
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
+from masu.web.pages.pro import offer_link
 from masu.web.problems import install_problem_handlers
 
 BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -56,6 +57,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         admin,
         admin_catalogue,
         admin_professionals,
+        offer_link,
     ):
         app.include_router(module.router)
     app.add_middleware(RequestMetrics)
