@@ -27,8 +27,18 @@ STATS_WINDOW = timedelta(days=90)
 RECENT_JOBS_WINDOW = timedelta(days=30)
 
 
-def dispatchable_professionals(*, treatment_id: str, duration_key: int) -> sa.Select[str]:
-    """Ids of approved, active professionals offering the treatment (coverage is decided in the domain)."""
+def dispatchable_professionals(*, treatment_id: str, duration_key: int, city_id: str) -> sa.Select[str]:
+    """Ids of approved, active professionals offering the treatment who may cover the city.
+
+    Covering is by the city list or, for those with a service radius, by distance, which the domain checks
+    exactly; the query only keeps the database from handing over professionals who cannot qualify.
+    """
+    covers_city = sa.exists().where(
+        ProfessionalCity.professional_id == ProfessionalProfile.user_id, ProfessionalCity.city_id == city_id
+    )
+    has_radius = sa.and_(
+        ProfessionalProfile.service_radius_km.is_not(None), ProfessionalProfile.base_latitude.is_not(None)
+    )
     return (
         sa.select(ProfessionalProfile.user_id)
         .join(User, User.id == ProfessionalProfile.user_id)
@@ -39,6 +49,7 @@ def dispatchable_professionals(*, treatment_id: str, duration_key: int) -> sa.Se
             User.is_active.is_(True),
             ProfessionalTreatment.treatment_id == treatment_id,
             ProfessionalTreatment.duration_minutes == duration_key,
+            sa.or_(covers_city, has_radius),
         )
     )
 

@@ -36,7 +36,7 @@ async def ranked_candidates(
         matching_queries.every_professional()
         if everyone
         else matching_queries.dispatchable_professionals(
-            treatment_id=needs.treatment_id, duration_key=needs.duration_key
+            treatment_id=needs.treatment_id, duration_key=needs.duration_key, city_id=needs.city_id
         )
     )
     facts = await matching_queries.professional_facts(
