@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from masu.services.demo_data import PRO_FIRST_NAMES, professional_phone
 from tests.conftest import NOW
 
 ADMIN = ("0500000001", "admin-demo-pass")
@@ -60,3 +61,8 @@ async def book(client: httpx.AsyncClient, headers: dict[str, str], **overrides: 
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def professional(name: str) -> tuple[str, str]:
+    """The login of a demo professional by display name ("Avi Pro")."""
+    return professional_phone(PRO_FIRST_NAMES.index(name.removesuffix(" Pro"))), "pro-demo-pass"

@@ -16,7 +16,7 @@ from masu.persistence.outbox import OutboxEvent
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.conftest import NOW, settings_for
-from tests.factories import ADMIN, CUSTOMER, book, login
+from tests.factories import ADMIN, CUSTOMER, book, login, professional
 
 VISIT = "2026-12-04T12:00:00+02:00"  # Friday noon in Tel Aviv: four demo professionals are eligible
 TEL_AVIV = {"Avi Pro", "Rina Pro", "Shira Pro", "Efrat Pro"}
@@ -72,7 +72,7 @@ async def test_waves_expiry_declines_exhaustion_and_cancellation_at_visit_time(
         assert [(w, s) for w, _, s in wave_one] == [(1, "pending"), (1, "pending")]
 
         decliner = wave_one[0][1]
-        pro_headers = await login(client, (f"05400000{_position(decliner):02d}", "pro-demo-pass"))
+        pro_headers = await login(client, professional(decliner))
         my_offers = (await client.get("/api/v1/professional/offers", headers=pro_headers)).json()
         assert [(o["bookingNumber"], o["city"], o["expectedPayment"]) for o in my_offers] == [
             (booking["bookingNumber"], "Tel Aviv", 170)
@@ -113,32 +113,6 @@ async def test_waves_expiry_declines_exhaustion_and_cancellation_at_visit_time(
         )
 
 
-def _position(name: str) -> int:
-    names = [
-        "Avi",
-        "Dana",
-        "Eli",
-        "Gila",
-        "Itay",
-        "Lior",
-        "Moshe",
-        "Noga",
-        "Omer",
-        "Rina",
-        "Shira",
-        "Tal",
-        "Uri",
-        "Yael",
-        "Ziv",
-        "Adi",
-        "Boaz",
-        "Chen",
-        "Dror",
-        "Efrat",
-    ]
-    return names.index(name.removesuffix(" Pro")) + 1
-
-
 async def test_first_accept_wins_and_the_rest_are_withdrawn(
     client: httpx.AsyncClient, container: Container
 ) -> None:
@@ -148,8 +122,8 @@ async def test_first_accept_wins_and_the_rest_are_withdrawn(
     assert len(offers) == 4  # waves of five, four eligible
 
     first, second = offers[0][1], offers[1][1]
-    winner_headers = await login(client, (f"05400000{_position(first):02d}", "pro-demo-pass"))
-    loser_headers = await login(client, (f"05400000{_position(second):02d}", "pro-demo-pass"))
+    winner_headers = await login(client, professional(first))
+    loser_headers = await login(client, professional(second))
     winner_offer = (await client.get("/api/v1/professional/offers", headers=winner_headers)).json()[0]
     loser_offer = (await client.get("/api/v1/professional/offers", headers=loser_headers)).json()[0]
 

@@ -58,7 +58,7 @@ TREATMENTS = (
         description="Cleansing, mask and massage.",
     ),
 )
-_PRO_NAMES = (
+PRO_FIRST_NAMES = (
     "Avi",
     "Dana",
     "Eli",
@@ -80,6 +80,13 @@ _PRO_NAMES = (
     "Dror",
     "Efrat",
 )
+
+
+def professional_phone(index: int) -> str:
+    """The phone of the demo professional at `index` (0-based): 0540000001 upwards."""
+    return f"05400000{index + 1:02d}"
+
+
 EVERY_DAY_8_TO_22 = [professionals.Interval(day, 8 * 60, 22 * 60) for day in range(7)]
 
 
@@ -121,10 +128,10 @@ async def _add_professionals(
         for t in treatments
         for d in await catalogue_repository.durations_of(session, [t.id], active_only=True)
     ] + [professionals.OfferedTreatment(t.id) for t in treatments if t.pricing_type == "fixed"]
-    for index, first_name in enumerate(_PRO_NAMES):
+    for index, first_name in enumerate(PRO_FIRST_NAMES):
         registration = Registration(
             f"{first_name} Pro",
-            f"05400000{index + 1:02d}",
+            professional_phone(index),
             PRO_PASSWORD,
             gender="male" if index % 2 == 0 else "female",
             language="he",
