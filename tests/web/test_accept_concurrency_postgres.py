@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -22,6 +22,7 @@ from tests.factories import CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER, booking_bo
 from tests.live_server import live_server_fixture, tomorrow_noon_in_israel
 
 pytestmark = pytest.mark.postgres
+T = TypeVar("T")
 
 server = live_server_fixture("postgres_url", workers=2, env={"MAX_BOOKINGS_PER_HOUR": "100000"})
 PROFESSIONALS = [f"05400000{n:02d}" for n in range(1, 6)]
@@ -138,17 +139,18 @@ async def test_an_accept_racing_the_expiry_pass_is_accepted_or_expired_never_bot
     expirer = build_container(settings_for(postgres_url))
     seen: Counter[str] = Counter()
     try:
-        for _ in range(RACES):
+        for race in range(RACES):
             booking_id = await _book(http, customer, treatment["id"])
             deadline = datetime.now(UTC) + timedelta(milliseconds=300)
             [offer_id] = await _offer(postgres_url, booking_id, [professional_id], deadline)
-            # Both start before the deadline; the expiry pass runs as of the deadline, so the first to reach
-            # the offer's row wins and the other must see its outcome.
-            await asyncio.sleep(
-                max(0.0, (deadline - datetime.now(UTC)).total_seconds() - random.uniform(0.02, 0.12))
-            )
+            # Both start before the deadline; the expiry pass runs as of the deadline. The head start sweeps
+            # from the accept 30 ms late to the expiry 30 ms late: the ends settle each order for certain,
+            # the middle is a genuine race for the offer's row.
+            head_start = -0.03 + 0.06 * race / (RACES - 1)
+            await asyncio.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds() - 0.1))
             answer, _ = await asyncio.gather(
-                http.post(f"/api/v1/offers/{offer_id}/accept", headers=pro), _expire(expirer, deadline)
+                _later(max(0.0, -head_start), http.post(f"/api/v1/offers/{offer_id}/accept", headers=pro)),
+                _later(max(0.0, head_start), _expire(expirer, deadline)),
             )
             outcome = await _outcome(expirer, booking_id, offer_id)
             seen[outcome] += 1
@@ -163,9 +165,12 @@ async def test_an_accept_racing_the_expiry_pass_is_accepted_or_expired_never_bot
     )
 
 
+async def _later(delay: float, work: Awaitable[T]) -> T:
+    await asyncio.sleep(delay)
+    return await work
+
+
 async def _expire(container: Any, at: datetime) -> None:
-    # The accept does HTTP, auth and queries before it reaches the offer; a random delay lets either win.
-    await asyncio.sleep(random.uniform(0.0, 0.012))
     async with container.sessions() as session:
         await expire_due_offers(session, now=at)
         await session.commit()
