@@ -205,6 +205,7 @@ async def _median_response_seconds(session: AsyncSession, ids: Any, now: datetim
     answered = sa.and_(
         Offer.professional_id.in_(ids),
         Offer.created_at >= now - STATS_WINDOW,
+        Offer.response_status.in_(("accepted", "declined")),
         Offer.response_at.is_not(None),
         Offer.notified_at.is_not(None),
     )
