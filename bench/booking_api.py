@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from datetime import time as day_time
@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from cleanup_signals import interruptible, uninterruptible
 
 from masu.config import Settings
 
@@ -795,34 +796,6 @@ def run(cfg: Config, resources: Resources) -> None:
     pgbench = run_pgbench(cfg, database, api)
     print_summary(cfg, api, pgbench)
     write_json(cfg, api, pgbench)
-
-
-@contextlib.contextmanager
-def interruptible() -> Iterator[None]:
-    """Ctrl-C and SIGTERM raise KeyboardInterrupt (even when started in the background, where a shell
-    ignores SIGINT), so cleanup runs either way."""
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
-    previous_term = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous_int)
-        signal.signal(signal.SIGTERM, previous_term)
-
-
-@contextlib.contextmanager
-def uninterruptible() -> Iterator[None]:
-    """Ignore Ctrl-C and SIGTERM (also in child processes such as dropdb) while cleaning up."""
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

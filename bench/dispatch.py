@@ -35,7 +35,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ from typing import Any, TypeVar
 from unittest import mock
 
 import asyncpg
+from cleanup_signals import interruptible, uninterruptible
 from sqlalchemy import event
 
 from masu.bootstrap import Container, build_container
@@ -1281,33 +1281,6 @@ def run(cfg: Config, resources: Resources) -> None:
     results = asyncio.run(asyncio.wait_for(bench(cfg, database, background), timeout=remaining))
     print_summary(cfg, results)
     write_json(cfg, results)
-
-
-@contextlib.contextmanager
-def interruptible() -> Iterator[None]:
-    """Ctrl-C and SIGTERM raise KeyboardInterrupt (even when started in the background), so cleanup runs."""
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
-    previous_term = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous_int)
-        signal.signal(signal.SIGTERM, previous_term)
-
-
-@contextlib.contextmanager
-def uninterruptible() -> Iterator[None]:
-    """Ignore Ctrl-C and SIGTERM (also in dropdb) while cleaning up."""
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
