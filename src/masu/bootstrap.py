@@ -18,6 +18,7 @@ from masu.persistence.database import create_engine, create_session_factory
 from masu.services.accounts import Passwords
 from masu.services.dispatch_handlers import subscribe_dispatch
 from masu.services.policy import BookingPolicy
+from masu.services.standing_handlers import subscribe_standing
 
 
 @dataclass
@@ -92,5 +93,6 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         redis=redis,
     )
     subscribe_dispatch(container.bus, container.policy, container.clock)
+    subscribe_standing(container.bus, container.clock)
     load_handler_plugins(container.bus, settings.EVENT_HANDLER_PLUGINS)
     return container

@@ -53,6 +53,7 @@ def field_of(response: httpx.Response) -> str:
         ("GET", f"{PROS}/{UNKNOWN_ID}"),
         ("POST", f"{PROS}/{UNKNOWN_ID}/approve"),
         ("PUT", f"{PROS}/{UNKNOWN_ID}/hours"),
+        ("PUT", f"{PROS}/{UNKNOWN_ID}/location"),
     ],
 )
 async def test_customers_are_refused_and_anonymous_callers_challenged(
@@ -78,6 +79,9 @@ async def test_new_professional_waits_for_approval_then_logs_in(client: httpx.As
         "createdAt": "2026-12-01T08:00:00Z",
         "treatments": [],
         "cityIds": [],
+        "baseLatitude": None,
+        "baseLongitude": None,
+        "serviceRadiusKm": None,
         "hours": [],
     }
     pending = (await client.get(PROS, params={"status": "pending_approval"}, headers=headers)).json()
@@ -243,6 +247,31 @@ async def test_unknown_city_is_refused(client: httpx.AsyncClient) -> None:
     )
     assert field_of(await client.put(path, json={"cityIds": ["bad id"]}, headers=headers)) == "cityIds.0"
     assert field_of(await client.put(path, json={}, headers=headers)) == "cityIds"
+
+
+async def test_a_base_and_radius_let_a_professional_cover_cities_off_their_list(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = await admin(client)
+    pro = await onboard(client, headers)
+    path = f"{PROS}/{pro['id']}/location"
+
+    placed = await client.put(
+        path,
+        json={"baseLatitude": 32.0853, "baseLongitude": 34.7818, "serviceRadiusKm": 10},
+        headers=headers,
+    )
+
+    assert placed.status_code == 200, placed.text
+    assert (placed.json()["baseLatitude"], placed.json()["serviceRadiusKm"]) == (32.0853, 10)
+    assert (
+        field_of(await client.put(path, json={"serviceRadiusKm": 10}, headers=headers)) == "serviceRadiusKm"
+    )
+    assert field_of(await client.put(path, json={"baseLatitude": 32.0}, headers=headers)) == "baseLongitude"
+    far = {"baseLatitude": 40.0, "baseLongitude": 34.8}
+    assert field_of(await client.put(path, json=far, headers=headers)) == "baseLatitude"
+    cleared = await client.put(path, json={}, headers=headers)
+    assert (cleared.json()["baseLatitude"], cleared.json()["serviceRadiusKm"]) == (None, None)
 
 
 async def test_unknown_professional_is_a_404(client: httpx.AsyncClient) -> None:

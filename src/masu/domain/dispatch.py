@@ -1,21 +1,12 @@
-"""Dispatch rules: the next wave of offers, offer links, and the pay of the professional who accepts."""
+"""Dispatch rules: offer links, and the pay of the professional who accepts."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from masu.domain.matching import Evaluation
-
 _TOKEN_BYTES = 16  # 128 bits of HMAC on top of the offer's random id
-
-
-def next_wave(ranked: Sequence[Evaluation], already_offered: Iterable[str], size: int) -> list[Evaluation]:
-    """The best `size` eligible professionals who have not been offered the booking in this round."""
-    offered = set(already_offered)
-    return [e for e in ranked if e.eligible and e.professional_id not in offered][:size]
 
 
 def offer_token(offer_id: str, secret: str) -> str:

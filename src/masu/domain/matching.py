@@ -38,6 +38,11 @@ equal scores by professional id. The score is the weighted sum of four parts, ea
 The parts and the score are shown rounded to 4 decimals (the score is summed before rounding). The
 score is computed for excluded professionals too, for information; they are listed after the eligible
 ones, by name.
+
+Rating, responsiveness and fairness do not depend on the booking: together they are the professional's
+standing, kept up to date in the database as their track record changes. With the distance from their
+base to a city they cover, the standing gives their score for every booking in that city, so dispatch
+can walk a city's professionals best first and stop at the first few who are free.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Protocol
 
 from masu.domain.pricing import BUSINESS_TZ
 
@@ -56,13 +62,21 @@ __all__ = [
     "WEIGHTS",
     "BookingNeeds",
     "BusyPeriod",
+    "CityCoverage",
     "Evaluation",
+    "HoursNeeded",
     "ProfessionalFacts",
+    "ProfessionalRecord",
     "Reason",
+    "TrackRecord",
     "WorkingInterval",
+    "coverage",
     "evaluate",
     "haversine_km",
+    "hours_needed",
+    "match_score",
     "rank",
+    "standing_score",
 ]
 
 TRAVEL_BUFFER = timedelta(minutes=30)
@@ -143,9 +157,60 @@ class ProfessionalFacts:
     rating_count: int = 0
     offers_answered: int = 0  # accepted or declined, not expired
     offers_accepted: int = 0
-    offers_received: int = 0  # including expired
+    offers_received: int = 0  # answered or let expire (a withdrawn offer was never theirs to answer)
     median_response_seconds: float | None = None
     recent_jobs: int = 0  # assigned in the last 30 days
+
+
+class TrackRecord(Protocol):
+    """A professional's history as far as it bears on their standing."""
+
+    @property
+    def rating_average(self) -> float | None: ...
+    @property
+    def rating_count(self) -> int: ...
+    @property
+    def offers_answered(self) -> int: ...
+    @property
+    def offers_accepted(self) -> int: ...
+    @property
+    def offers_received(self) -> int: ...
+    @property
+    def median_response_seconds(self) -> float | None: ...
+    @property
+    def recent_jobs(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProfessionalRecord:
+    """A track record's figures; the defaults are a newcomer's (no reviews, offers or jobs)."""
+
+    rating_average: float | None = None
+    rating_count: int = 0
+    offers_answered: int = 0
+    offers_accepted: int = 0
+    offers_received: int = 0
+    median_response_seconds: float | None = None
+    recent_jobs: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HoursNeeded:
+    """Minutes `first` to `last` of a local weekday that one working interval must span."""
+
+    weekday: int
+    first: float
+    last: float
+
+
+@dataclass(frozen=True, slots=True)
+class CityCoverage:
+    """A city a professional covers (by their list or by radius) and their score for visits there."""
+
+    city_id: str
+    by_radius: bool
+    distance_km: float | None
+    match_score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,13 +258,18 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))  # rounding can push h just past 1
 
 
+def _within_radius(
+    base: tuple[float, float] | None, radius_km: float | None, location: tuple[float, float]
+) -> bool:
+    """Return whether `location` lies within the service radius of the base (False without either)."""
+    return base is not None and radius_km is not None and haversine_km(base, location) <= radius_km
+
+
 def _covers_city(pro: ProfessionalFacts, needs: BookingNeeds) -> bool:
     """Return whether the city is on their list or within their radius of their base."""
-    if needs.city_id in pro.city_ids:
-        return True
-    if pro.base is None or pro.service_radius_km is None:
-        return False
-    return haversine_km(pro.base, needs.city_location) <= pro.service_radius_km
+    return needs.city_id in pro.city_ids or _within_radius(
+        pro.base, pro.service_radius_km, needs.city_location
+    )
 
 
 def _gender_matches(pro: ProfessionalFacts, needs: BookingNeeds) -> bool:
@@ -214,26 +284,30 @@ def _wall(moment: datetime) -> datetime:
     return moment.astimezone(BUSINESS_TZ).replace(tzinfo=None, fold=0)
 
 
-def _in_one_interval(hours: Iterable[WorkingInterval], weekday: int, first: float, last: float) -> bool:
-    """Return whether one interval on `weekday` spans minutes `first` to `last`."""
-    return any(i.weekday == weekday and i.start_minute <= first and last <= i.end_minute for i in hours)
-
-
-def _works_then(hours: tuple[WorkingInterval, ...], needs: BookingNeeds) -> bool:
-    """Return whether their local weekly hours cover the whole visit."""
+def hours_needed(needs: BookingNeeds) -> tuple[HoursNeeded, ...] | None:
+    """Return the spans of local weekdays the visit occupies; None for a visit longer than a day."""
     start, end = _wall(needs.starts_at), _wall(needs.ends_at)
     weekday = start.weekday()
     midnight = datetime.combine(start.date(), time())
     first, last = (start - midnight) / _MINUTE, (end - midnight) / _MINUTE
     if last <= _MINUTES_PER_DAY:
         # In the repeated autumn hour the end can read earlier than the start, so check both ends.
-        return _in_one_interval(hours, weekday, min(first, last), max(first, last))
+        return (HoursNeeded(weekday, min(first, last), max(first, last)),)
     if last <= 2 * _MINUTES_PER_DAY:
-        next_day = (weekday + 1) % 7
-        return _in_one_interval(hours, weekday, first, _MINUTES_PER_DAY) and _in_one_interval(
-            hours, next_day, 0, last - _MINUTES_PER_DAY
+        return (
+            HoursNeeded(weekday, first, _MINUTES_PER_DAY),
+            HoursNeeded((weekday + 1) % 7, 0, last - _MINUTES_PER_DAY),
         )
-    return False  # a visit longer than a day is beyond what weekly hours describe
+    return None  # a visit longer than a day is beyond what weekly hours describe
+
+
+def _works_then(hours: tuple[WorkingInterval, ...], needs: BookingNeeds) -> bool:
+    """Return whether their local weekly hours cover the whole visit, each day's part in one interval."""
+    needed = hours_needed(needs)
+    return needed is not None and all(
+        any(i.weekday == n.weekday and i.start_minute <= n.first and n.last <= i.end_minute for i in hours)
+        for n in needed
+    )
 
 
 def _is_busy(busy: Iterable[BusyPeriod], needs: BookingNeeds, buffer: timedelta) -> bool:
@@ -268,14 +342,14 @@ def _distance_part(distance_km: float | None) -> float:
     return 1.0 - min(distance_km, _DISTANCE_CAP_KM) / _DISTANCE_CAP_KM
 
 
-def _rating_part(pro: ProfessionalFacts) -> float:
+def _rating_part(pro: TrackRecord) -> float:
     """Return the Bayesian average rating mapped from [1, 5] to [0, 1]."""
     count = max(pro.rating_count, 0) if pro.rating_average is not None else 0
     total = (pro.rating_average or 0.0) * count + _PRIOR_RATING * _PRIOR_REVIEWS
     return _clamp((total / (count + _PRIOR_REVIEWS) - 1.0) / 4.0)
 
 
-def _responsiveness_part(pro: ProfessionalFacts) -> float:
+def _responsiveness_part(pro: TrackRecord) -> float:
     """Return 60% Laplace acceptance (times the answered share) plus 40% answer speed."""
     answered, received = max(pro.offers_answered, 0), max(pro.offers_received, 0)
     acceptance = _clamp((max(pro.offers_accepted, 0) + 1) / (answered + 2))
@@ -287,9 +361,47 @@ def _responsiveness_part(pro: ProfessionalFacts) -> float:
     return 0.6 * acceptance * answered_share + 0.4 * speed
 
 
-def _fairness_part(pro: ProfessionalFacts) -> float:
+def _fairness_part(pro: TrackRecord) -> float:
     """Return 1 for no recent jobs, halving at five."""
     return 1.0 / (1.0 + max(pro.recent_jobs, 0) / _FAIRNESS_JOBS)
+
+
+def _standing_parts(record: TrackRecord) -> dict[str, float]:
+    """Return the three parts of the score that do not depend on the booking."""
+    return {
+        "rating": _rating_part(record),
+        "responsiveness": _responsiveness_part(record),
+        "fairness": _fairness_part(record),
+    }
+
+
+def standing_score(record: TrackRecord) -> float:
+    """Return the weighted rating, responsiveness and fairness: the score less its distance part."""
+    return sum(WEIGHTS[name] * value for name, value in _standing_parts(record).items())
+
+
+def match_score(standing: float, distance_km: float | None) -> float:
+    """Return the match score, rounded as shown, from the standing and the distance to the city."""
+    return round(_clamp(standing + WEIGHTS["distance"] * _distance_part(distance_km)), 4)
+
+
+def coverage(
+    *,
+    city_ids: Iterable[str],
+    base: tuple[float, float] | None,
+    radius_km: float | None,
+    cities: Mapping[str, tuple[float, float]],
+    standing: float,
+) -> list[CityCoverage]:
+    """Return every city of `cities` the professional covers, by list or radius, with their score there."""
+    listed = set(city_ids)
+    entries = []
+    for city_id, location in cities.items():
+        by_list = city_id in listed
+        if by_list or _within_radius(base, radius_km, location):
+            distance = haversine_km(base, location) if base is not None else None
+            entries.append(CityCoverage(city_id, not by_list, distance, match_score(standing, distance)))
+    return entries
 
 
 def evaluate(
@@ -298,19 +410,13 @@ def evaluate(
     """Return whether `pro` may take the booking, why not, and how well they match it."""
     reasons = _reasons(pro, needs, travel_buffer)
     distance_km = haversine_km(pro.base, needs.city_location) if pro.base is not None else None
-    parts = {
-        "distance": _distance_part(distance_km),
-        "rating": _rating_part(pro),
-        "responsiveness": _responsiveness_part(pro),
-        "fairness": _fairness_part(pro),
-    }
-    score = sum(WEIGHTS[name] * value for name, value in parts.items())
+    parts = {"distance": _distance_part(distance_km), **_standing_parts(pro)}
     return Evaluation(
         professional_id=pro.professional_id,
         name=pro.name,
         eligible=not reasons,
         reasons=reasons,
-        match_score=round(_clamp(score), 4),
+        match_score=match_score(standing_score(pro), distance_km),
         score_parts={name: round(value, 4) for name, value in parts.items()},
         distance_km=distance_km,
     )

@@ -70,6 +70,7 @@ class Booking(Base):
         sa.Index(None, "status", "booking_date_time"),
         sa.Index(None, "user_id", "created_at", "id"),
         sa.Index(None, "professional_id", "status"),
+        sa.Index(None, "professional_id", "confirmed_at"),
         sa.Index(None, "created_at", "id"),
         sa.Index(None, "city_id", "booking_date_time"),
         sa.Index(
@@ -118,6 +119,7 @@ class Offer(Base):
     __table_args__ = (
         sa.UniqueConstraint("booking_id", "professional_id", "wave"),
         sa.Index(None, "professional_id", "response_status"),
+        sa.Index(None, "professional_id", "created_at"),
         sa.Index(
             "ix_offers_pending_expires_at",
             "expires_at",

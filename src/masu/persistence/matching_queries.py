@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from datetime import datetime, timedelta
+from collections.abc import Collection, Sequence
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.domain.matching import BusyPeriod, ProfessionalFacts, WorkingInterval
+from masu.domain.matching import BookingNeeds, BusyPeriod, HoursNeeded, ProfessionalFacts, WorkingInterval
 from masu.persistence.bookings import Booking, Offer
 from masu.persistence.catalogue import City
-from masu.persistence.reviews import Review
+from masu.persistence.standing_repository import stats_of
 from masu.persistence.users import (
     ProfessionalCity,
+    ProfessionalCoverage,
     ProfessionalProfile,
     ProfessionalTreatment,
     User,
@@ -23,34 +24,79 @@ from masu.persistence.users import (
 )
 
 ASSIGNED_STATUSES = ("confirmed", "on_way", "in_treatment")
-STATS_WINDOW = timedelta(days=90)
-RECENT_JOBS_WINDOW = timedelta(days=30)
+Ids = Sequence[str] | sa.Select[Any]
 
 
-def dispatchable_professionals(*, treatment_id: str, duration_key: int, city_id: str) -> sa.Select[str]:
-    """Ids of approved, active professionals offering the treatment who may cover the city.
+async def best_free_professionals(
+    session: AsyncSession,
+    needs: BookingNeeds,
+    *,
+    hours: Sequence[HoursNeeded],
+    booking_id: str,
+    buffer: timedelta,
+    exclude: Collection[str],
+    limit: int,
+) -> list[str]:
+    """Ids of the best `limit` professionals covering the city who may take the booking, best first.
 
-    Covering is by the city list or, for those with a service radius, by distance, which the domain checks
-    exactly; the query only keeps the database from handing over professionals who cannot qualify.
+    Walks the city's coverage rows in score order (their index) and checks every eligibility rule on the
+    way, so the cost follows how far down the list the free professionals are, not how many cover the city.
     """
-    covers_city = sa.exists().where(
-        ProfessionalCity.professional_id == ProfessionalProfile.user_id, ProfessionalCity.city_id == city_id
-    )
-    has_radius = sa.and_(
-        ProfessionalProfile.service_radius_km.is_not(None), ProfessionalProfile.base_latitude.is_not(None)
-    )
-    return (
-        sa.select(ProfessionalProfile.user_id)
-        .join(User, User.id == ProfessionalProfile.user_id)
-        .join(ProfessionalTreatment, ProfessionalTreatment.professional_id == ProfessionalProfile.user_id)
+    pid = ProfessionalCoverage.professional_id
+    query = (
+        sa.select(pid)
+        .join(ProfessionalProfile, ProfessionalProfile.user_id == pid)
+        .join(User, User.id == pid)
         .where(
+            ProfessionalCoverage.city_id == needs.city_id,
             ProfessionalProfile.status == "approved",
             ProfessionalProfile.is_active.is_(True),
             User.is_active.is_(True),
-            ProfessionalTreatment.treatment_id == treatment_id,
-            ProfessionalTreatment.duration_minutes == duration_key,
-            sa.or_(covers_city, has_radius),
+            _offers(pid, needs),
+            *[_works(pid, span) for span in hours],
+            ~_busy(pid, needs, booking_id, buffer),
+            ~_declined(pid, booking_id),
         )
+        .order_by(ProfessionalCoverage.match_score.desc(), pid)
+        .limit(limit)
+    )
+    if needs.gender_preference != "any":
+        query = query.where(User.gender == needs.gender_preference)
+    if exclude:
+        query = query.where(pid.not_in(list(exclude)))
+    return list((await session.execute(query)).scalars())
+
+
+def _offers(pid: Any, needs: BookingNeeds) -> sa.Exists:
+    return sa.exists().where(
+        ProfessionalTreatment.professional_id == pid,
+        ProfessionalTreatment.treatment_id == needs.treatment_id,
+        ProfessionalTreatment.duration_minutes == needs.duration_key,
+    )
+
+
+def _works(pid: Any, span: HoursNeeded) -> sa.Exists:
+    return sa.exists().where(
+        WorkingHours.professional_id == pid,
+        WorkingHours.weekday == span.weekday,
+        WorkingHours.start_minute <= span.first,
+        WorkingHours.end_minute >= span.last,
+    )
+
+
+def _busy(pid: Any, needs: BookingNeeds, booking_id: str, buffer: timedelta) -> sa.Exists:
+    return sa.exists().where(
+        Booking.professional_id == pid,
+        Booking.status.in_(ASSIGNED_STATUSES),
+        Booking.id != booking_id,
+        Booking.booking_date_time < needs.ends_at + buffer,
+        Booking.ends_at > needs.starts_at - buffer,
+    )
+
+
+def _declined(pid: Any, booking_id: str) -> sa.Exists:
+    return sa.exists().where(
+        Offer.booking_id == booking_id, Offer.professional_id == pid, Offer.response_status == "declined"
     )
 
 
@@ -61,14 +107,12 @@ def every_professional() -> sa.Select[str]:
 
 async def professional_facts(
     session: AsyncSession,
-    candidates: sa.Select[str],
+    ids: Ids,
     *,
     booking: Booking,
-    now: datetime,
     buffer: timedelta,
 ) -> list[ProfessionalFacts]:
-    """Facts about each professional in `candidates` as they bear on `booking`."""
-    ids = candidates.scalar_subquery()
+    """Facts about each professional in `ids` as they bear on `booking`; the record as last stored."""
     people = (
         await session.execute(
             sa.select(ProfessionalProfile, User)
@@ -99,11 +143,9 @@ async def professional_facts(
             WorkingHours.end_minute,
         ).where(WorkingHours.professional_id.in_(ids)),
     )
-    busy = await _busy(session, ids, booking, buffer)
-    declined = await _declined(session, booking.id)
-    ratings = await _ratings(session, ids)
-    stats = await _offer_stats(session, ids, now)
-    jobs = await _recent_jobs(session, ids, now)
+    busy = await _busy_periods(session, ids, booking, buffer)
+    declined = await _declined_ids(session, booking.id)
+    stats = await stats_of(session, ids)
     return [
         ProfessionalFacts(
             professional_id=user.id,
@@ -120,10 +162,7 @@ async def professional_facts(
             hours=tuple(WorkingInterval(w, s, e) for w, s, e in hours[user.id]),
             busy=tuple(busy[user.id]),
             declined=user.id in declined,
-            rating_average=ratings.get(user.id, (None, 0))[0],
-            rating_count=ratings.get(user.id, (None, 0))[1],
-            **stats.get(user.id, {}),
-            recent_jobs=jobs.get(user.id, 0),
+            **_record(stats.get(user.id)),
         )
         for profile, user in people
     ]
@@ -136,6 +175,21 @@ async def city_location(session: AsyncSession, city_id: str) -> tuple[float, flo
     return city.latitude, city.longitude
 
 
+def _record(stats: Any) -> dict[str, Any]:
+    """The stored track-record fields of ProfessionalFacts (a newcomer's when nothing is stored)."""
+    if stats is None:
+        return {}
+    return {
+        "rating_average": stats.rating_average,
+        "rating_count": stats.rating_count,
+        "offers_received": stats.offers_received,
+        "offers_answered": stats.offers_answered,
+        "offers_accepted": stats.offers_accepted,
+        "median_response_seconds": stats.median_response_seconds,
+        "recent_jobs": stats.recent_jobs,
+    }
+
+
 async def _grouped(session: AsyncSession, query: sa.Executable) -> defaultdict[str, list[tuple[Any, ...]]]:
     grouped: defaultdict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for professional_id, *rest in (await session.execute(query)).all():
@@ -143,8 +197,8 @@ async def _grouped(session: AsyncSession, query: sa.Executable) -> defaultdict[s
     return grouped
 
 
-async def _busy(
-    session: AsyncSession, ids: Any, booking: Booking, buffer: timedelta
+async def _busy_periods(
+    session: AsyncSession, ids: Ids, booking: Booking, buffer: timedelta
 ) -> defaultdict[str, list[BusyPeriod]]:
     rows = await session.execute(
         sa.select(Booking.professional_id, Booking.booking_date_time, Booking.ends_at).where(
@@ -161,75 +215,10 @@ async def _busy(
     return busy
 
 
-async def _declined(session: AsyncSession, booking_id: str) -> set[str]:
+async def _declined_ids(session: AsyncSession, booking_id: str) -> set[str]:
     rows = await session.execute(
         sa.select(Offer.professional_id).where(
             Offer.booking_id == booking_id, Offer.response_status == "declined"
         )
     )
     return set(rows.scalars())
-
-
-async def _ratings(session: AsyncSession, ids: Any) -> dict[str, tuple[float, int]]:
-    rows = await session.execute(
-        sa.select(Review.professional_id, sa.func.avg(Review.rating), sa.func.count())
-        .where(Review.professional_id.in_(ids), Review.is_hidden.is_(False))
-        .group_by(Review.professional_id)
-    )
-    return {pid: (float(avg), int(n)) for pid, avg, n in rows.all()}
-
-
-async def _offer_stats(session: AsyncSession, ids: Any, now: datetime) -> dict[str, dict[str, Any]]:
-    """Offers received, answered and accepted in the last 90 days, and the median time to answer."""
-    answered = Offer.response_status.in_(("accepted", "declined"))
-    rows = await session.execute(
-        sa.select(
-            Offer.professional_id,
-            sa.func.count(),
-            sa.func.count().filter(answered),
-            sa.func.count().filter(Offer.response_status == "accepted"),
-        )
-        .where(Offer.professional_id.in_(ids), Offer.created_at >= now - STATS_WINDOW)
-        .group_by(Offer.professional_id)
-    )
-    stats: dict[str, dict[str, Any]] = {
-        pid: {"offers_received": int(r), "offers_answered": int(a), "offers_accepted": int(c)}
-        for pid, r, a, c in rows.all()
-    }
-    for pid, median in (await _median_response_seconds(session, ids, now)).items():
-        stats.setdefault(pid, {})["median_response_seconds"] = median
-    return stats
-
-
-async def _median_response_seconds(session: AsyncSession, ids: Any, now: datetime) -> dict[str, float]:
-    answered = sa.and_(
-        Offer.professional_id.in_(ids),
-        Offer.created_at >= now - STATS_WINDOW,
-        Offer.response_status.in_(("accepted", "declined")),
-        Offer.response_at.is_not(None),
-        Offer.notified_at.is_not(None),
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        seconds = sa.func.extract("epoch", Offer.response_at - Offer.notified_at)
-        median = sa.func.percentile_cont(0.5).within_group(seconds)
-        rows = await session.execute(
-            sa.select(Offer.professional_id, median).where(answered).group_by(Offer.professional_id)
-        )
-        return {pid: float(value) for pid, value in rows.all()}
-    # SQLite has no percentile function; the embedded setup is small enough to take the median here.
-    rows = await session.execute(
-        sa.select(Offer.professional_id, Offer.notified_at, Offer.response_at).where(answered)
-    )
-    durations: defaultdict[str, list[float]] = defaultdict(list)
-    for pid, notified_at, response_at in rows.all():
-        durations[pid].append((response_at - notified_at).total_seconds())
-    return {pid: statistics.median(values) for pid, values in durations.items()}
-
-
-async def _recent_jobs(session: AsyncSession, ids: Any, now: datetime) -> dict[str, int]:
-    rows = await session.execute(
-        sa.select(Booking.professional_id, sa.func.count())
-        .where(Booking.professional_id.in_(ids), Booking.confirmed_at >= now - RECENT_JOBS_WINDOW)
-        .group_by(Booking.professional_id)
-    )
-    return {str(pid): int(n) for pid, n in rows.all()}

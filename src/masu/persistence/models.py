@@ -16,7 +16,9 @@ from masu.persistence.outbox import OutboxDelivery, OutboxEvent, WorkerHeartbeat
 from masu.persistence.reviews import Review
 from masu.persistence.users import (
     ProfessionalCity,
+    ProfessionalCoverage,
     ProfessionalProfile,
+    ProfessionalStats,
     ProfessionalTreatment,
     User,
     UserRole,
@@ -37,7 +39,9 @@ __all__ = [
     "OutboxDelivery",
     "OutboxEvent",
     "ProfessionalCity",
+    "ProfessionalCoverage",
     "ProfessionalProfile",
+    "ProfessionalStats",
     "ProfessionalTreatment",
     "Review",
     "SurchargeRule",

@@ -1,4 +1,4 @@
-"""Users, their roles, and professional profiles (treatments, cities, working hours)."""
+"""Users, their roles, and professional profiles (treatments, cities, hours, standing, coverage)."""
 
 from __future__ import annotations
 
@@ -90,15 +90,63 @@ class WorkingHours(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     professional_id: Mapped[str] = mapped_column(
-        sa.ForeignKey("professional_profiles.user_id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("professional_profiles.user_id", ondelete="CASCADE")
     )
     weekday: Mapped[int]
     start_minute: Mapped[int]
     end_minute: Mapped[int]
 
     __table_args__ = (
+        sa.Index(None, "professional_id", "weekday"),
         sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         sa.CheckConstraint(
             "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute", name="span"
         ),
     )
+
+
+class ProfessionalStats(Base):
+    """A professional's track record as matching scores it, and the standing it gives (derived data)."""
+
+    __tablename__ = "professional_stats"
+
+    professional_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("professional_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    rating_average: Mapped[float | None]
+    rating_count: Mapped[int] = mapped_column(default=0)
+    offers_received: Mapped[int] = mapped_column(default=0)
+    offers_answered: Mapped[int] = mapped_column(default=0)
+    offers_accepted: Mapped[int] = mapped_column(default=0)
+    median_response_seconds: Mapped[float | None]
+    recent_jobs: Mapped[int] = mapped_column(default=0)
+    standing_score: Mapped[float]
+    refreshed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ProfessionalCoverage(Base):
+    """A city a professional covers, by list or radius, with their match score there (derived data).
+
+    Dispatch reads a city's professionals best first from the ordered index and stops at the first few
+    who are free, instead of scoring everyone who covers the city.
+    """
+
+    __tablename__ = "professional_coverage"
+
+    city_id: Mapped[str] = mapped_column(sa.ForeignKey("cities.id", ondelete="CASCADE"), primary_key=True)
+    professional_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("professional_profiles.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    by_radius: Mapped[bool]
+    distance_km: Mapped[float | None]
+    match_score: Mapped[float]
+
+    __table_args__ = (sa.Index(None, "professional_id"),)
+
+
+sa.Index(
+    "ix_professional_coverage_best_first",
+    ProfessionalCoverage.city_id,
+    ProfessionalCoverage.match_score.desc(),
+    ProfessionalCoverage.professional_id,
+)

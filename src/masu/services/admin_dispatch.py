@@ -11,11 +11,11 @@ from masu.domain.access import Principal
 from masu.domain.errors import Conflict, ValidationFailed
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.events.outbox import append_event
-from masu.persistence import offer_repository, professional_repository
+from masu.persistence import offer_repository
 from masu.persistence.bookings import Booking, Offer
 from masu.services.booking_access import accessible_booking
 from masu.services.dispatch import WaveResult, default_pay_changes, dispatch_wave, pay_changes_for
-from masu.services.matching import ranked_candidates
+from masu.services.matching import evaluate_one
 from masu.services.policy import BookingPolicy
 from masu.services.transitions import Trigger, apply_decision
 
@@ -32,13 +32,9 @@ async def assign(
 ) -> Booking:
     """Give the booking to a professional; an ineligible one only with `force`, which the history records."""
     booking = await accessible_booking(session, admin, booking_id, for_update=True)
-    if await professional_repository.get_profile(session, professional_id) is None:
+    evaluation = await evaluate_one(session, booking, professional_id)
+    if evaluation is None:
         raise ValidationFailed("professionalId", "no such professional")
-    evaluation = next(
-        e
-        for e in await ranked_candidates(session, booking, now=now, everyone=True)
-        if e.professional_id == professional_id
-    )
     reasons = ", ".join(r.value for r in evaluation.reasons)
     if not evaluation.eligible and not force:
         raise ValidationFailed(

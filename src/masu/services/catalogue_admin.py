@@ -12,6 +12,7 @@ from masu.domain.errors import Conflict, NotFound, ValidationFailed
 from masu.persistence import catalogue_repository, professional_repository
 from masu.persistence.base import Base
 from masu.persistence.catalogue import City, Coupon, SurchargeRule, Treatment, TreatmentDuration
+from masu.services import standing
 from masu.services.catalogue import TreatmentOffer
 
 
@@ -76,6 +77,7 @@ async def create_city(
     city = City(name=name.strip(), name_he=name_he, latitude=latitude, longitude=longitude, is_active=True)
     session.add(city)
     await session.flush()
+    await standing.rebuild_city(session, city.id)  # professionals with a radius may reach it
     return city
 
 
@@ -122,6 +124,8 @@ async def update_city(session: AsyncSession, *, city_id: str, changes: dict[str,
     if "name" in changes:
         await _ensure_city_name_free(session, changes["name"], except_id=city_id)
     await _apply(session, city, changes)
+    if {"latitude", "longitude"} & changes.keys():
+        await standing.rebuild_city(session, city_id)  # distances, and who reaches it by radius, changed
     return city
 
 

@@ -9,14 +9,14 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.domain.dispatch import next_wave, pay_for
+from masu.domain.dispatch import pay_for
 from masu.domain.errors import Conflict, NotFound
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.events.outbox import append_event
 from masu.observability.metrics import MATCHING_SECONDS
 from masu.persistence import booking_repository, catalogue_repository, offer_repository
 from masu.persistence.bookings import Booking, Offer
-from masu.services.matching import needs_of, ranked_candidates
+from masu.services.matching import needs_of, next_candidates
 from masu.services.policy import BookingPolicy
 from masu.services.transitions import Trigger, apply_decision
 
@@ -55,8 +55,7 @@ async def dispatch_wave(
         return WaveResult()
     round_start = now if fresh_round else await offer_repository.round_started_at(session, booking.id)
     offered, last_wave = await offer_repository.offered_since(session, booking.id, round_start)
-    ranked = await ranked_candidates(session, booking, now=now)
-    chosen = next_wave(ranked, offered | live, size or policy.wave_size)
+    chosen = await next_candidates(session, booking, exclude=offered | live, size=size or policy.wave_size)
     if not chosen:
         return await _exhausted(session, booking, now) if not live else WaveResult()
     offers = [

@@ -1,4 +1,4 @@
-"""Onboarding and managing professionals: profile, approval, treatments, cities, hours."""
+"""Onboarding and managing professionals: profile, approval, treatments, cities, location, hours."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from masu.domain.errors import NotFound, ValidationFailed
 from masu.persistence import catalogue_repository, professional_repository, user_repository
 from masu.persistence.catalogue import City, Treatment
 from masu.persistence.users import ProfessionalProfile, ProfessionalTreatment, User, WorkingHours
+from masu.services import standing
 from masu.services.accounts import Passwords, Registration, register_user
 
 APPROVED, PENDING, SUSPENDED = "approved", "pending_approval", "suspended"
@@ -78,6 +79,7 @@ async def create_professional(
     )
     session.add(profile)
     await session.flush()
+    await standing.refresh_standing(session, [user.id], now=now)  # every professional has a standing
     return profile
 
 
@@ -123,6 +125,21 @@ async def set_cities(session: AsyncSession, *, user_id: str, city_ids: list[str]
         if await session.get(City, city_id) is None:
             raise ValidationFailed(f"cityIds.{index}", "no such city")
     await professional_repository.replace_cities(session, user_id, sorted(set(city_ids)))
+    await standing.rebuild_coverage(session, [user_id])
+
+
+async def set_location(
+    session: AsyncSession, *, user_id: str, base: tuple[float, float] | None, radius_km: int | None
+) -> ProfessionalProfile:
+    """Set where a professional starts from and how far they travel beyond their cities (none: no radius)."""
+    if radius_km is not None and base is None:
+        raise ValidationFailed("serviceRadiusKm", "a service radius needs a base location")
+    profile = await _profile(session, user_id)
+    profile.base_latitude, profile.base_longitude = base if base is not None else (None, None)
+    profile.service_radius_km = radius_km
+    await session.flush()
+    await standing.rebuild_coverage(session, [user_id])
+    return profile
 
 
 async def set_hours(session: AsyncSession, *, user_id: str, hours: list[Interval]) -> None:

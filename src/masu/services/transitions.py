@@ -44,6 +44,7 @@ async def apply_decision(
     """Move the booking with a conditional write, append history and the event; Conflict if raced."""
     values: dict[str, Any] = {"status": decision.to_status.value, "updated_at": now, **(changes or {})}
     values.update({_STAMP_COLUMNS[stamp]: now for stamp in decision.stamps})
+    previous_professional = booking.professional_id
     if decision.from_status is None:
         for column, value in values.items():
             setattr(booking, column, value)
@@ -62,7 +63,7 @@ async def apply_decision(
         session,
         event_type=BOOKING_EVENT_FOR_ACTION[decision.action],
         booking_id=booking.id,
-        payload=_event_payload(booking, decision, trigger),
+        payload=_event_payload(booking, decision, trigger, previous_professional),
         now=now,
     )
     return entry
@@ -82,10 +83,14 @@ def _history_entry(
     )
 
 
-def _event_payload(booking: Booking, decision: Decision, trigger: Trigger) -> dict[str, Any]:
+def _event_payload(
+    booking: Booking, decision: Decision, trigger: Trigger, previous_professional: str | None
+) -> dict[str, Any]:
     return {
         "bookingId": booking.id,
         "bookingNumber": booking.booking_number,
+        "professionalId": booking.professional_id,
+        "previousProfessionalId": previous_professional,
         "action": decision.action.value,
         "from": decision.from_status.value if decision.from_status else None,
         "to": decision.to_status.value,

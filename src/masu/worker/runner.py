@@ -16,9 +16,12 @@ from masu.events.bus import BookingEventBus
 from masu.events.dispatcher import Dispatcher, DispatchReport
 from masu.persistence import outbox_repository
 from masu.services.dispatch import cancel_unstaffed_visits, expire_due_offers
+from masu.services.standing import refresh_stale_standings
 
 _log = structlog.get_logger(__name__)
 WAKE_CHANNEL = "masu_outbox"
+# Small enough that a pass stays short; 200 a pass at one pass a second refreshes 100,000 in under 10 minutes.
+STANDINGS_PER_PASS = 200
 
 
 class Worker:
@@ -40,7 +43,7 @@ class Worker:
         return report
 
     async def _run_timers(self, now: datetime) -> dict[str, int]:
-        """Due-ness is data: expire overdue offers, cancel visits that came with nobody assigned."""
+        """Due-ness is data: expire overdue offers, cancel unstaffed visits, refresh day-old standings."""
         policy = self._container.policy
         async with self._container.sessions() as session:
             expired = await expire_due_offers(session, now=now)
@@ -48,7 +51,10 @@ class Worker:
         async with self._container.sessions() as session:
             cancelled = await cancel_unstaffed_visits(session, now=now, policy=policy)
             await session.commit()
-        return {"offersExpired": expired, "unstaffedCancelled": cancelled}
+        async with self._container.sessions() as session:
+            refreshed = await refresh_stale_standings(session, now=now, limit=STANDINGS_PER_PASS)
+            await session.commit()
+        return {"offersExpired": expired, "unstaffedCancelled": cancelled, "standingsRefreshed": refreshed}
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Pass after pass until `stop` is set; a failing pass is logged and the loop goes on."""

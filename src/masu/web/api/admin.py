@@ -272,7 +272,7 @@ async def candidates(
 ) -> list[CandidateOut]:
     """Every professional for this booking: the eligible ranked by matchScore, the rest with their reasons."""
     booking = await accessible_booking(session, admin, booking_id)
-    ranked = await ranked_candidates(session, booking, now=container.clock.now(), everyone=True)
+    ranked = await ranked_candidates(session, booking)
     return [
         CandidateOut(
             professional_id=e.professional_id,

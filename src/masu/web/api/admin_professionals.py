@@ -1,4 +1,4 @@
-"""Admin management of professionals: onboarding, approval, treatments, cities and hours."""
+"""Admin management of professionals: onboarding, approval, treatments, cities, location and hours."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body
 from pydantic import EmailStr, Field, ValidationInfo, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from masu.domain.errors import ValidationFailed
 from masu.services import professionals
 from masu.services.accounts import Registration
 from masu.services.professionals import APPROVED, SUSPENDED, Interval, OfferedTreatment, ProfessionalDetails
@@ -54,6 +55,21 @@ class OfferedTreatmentIn(ApiInput):
 
 class CitiesIn(ApiInput):
     city_ids: list[Id] = Field(max_length=200)
+
+
+class LocationIn(ApiInput):
+    base_latitude: float | None = Field(default=None, ge=29.0, le=34.0)  # Israel, with a margin
+    base_longitude: float | None = Field(default=None, ge=33.5, le=36.5)
+    service_radius_km: int | None = Field(default=None, ge=1, le=200)
+
+    def base(self) -> tuple[float, float] | None:
+        """Where they start from, or None; ValidationFailed naming the coordinate given alone."""
+        if self.base_latitude is None and self.base_longitude is None:
+            return None
+        if self.base_latitude is None or self.base_longitude is None:
+            missing = "baseLatitude" if self.base_latitude is None else "baseLongitude"
+            raise ValidationFailed(missing, "give both baseLatitude and baseLongitude, or neither")
+        return self.base_latitude, self.base_longitude
 
 
 class HoursIn(ApiInput):
@@ -131,6 +147,9 @@ class ProfessionalOut(ApiModel):
     created_at: datetime
     treatments: list[OfferedTreatmentOut]
     city_ids: list[str]
+    base_latitude: float | None
+    base_longitude: float | None
+    service_radius_km: int | None
     hours: list[HoursOut]
 
     @classmethod
@@ -158,6 +177,9 @@ class ProfessionalOut(ApiModel):
                 for row, treatment in details.offered
             ],
             city_ids=details.city_ids,
+            base_latitude=profile.base_latitude,
+            base_longitude=profile.base_longitude,
+            service_radius_km=profile.service_radius_km,
             hours=[
                 HoursOut(
                     weekday=WEEKDAYS[h.weekday], start=clock_of(h.start_minute), end=clock_of(h.end_minute)
@@ -244,6 +266,18 @@ async def set_cities(
 ) -> ProfessionalOut:
     """Replace the cities a professional covers; each must exist."""
     await professionals.set_cities(session, user_id=professional_id, city_ids=body.city_ids)
+    await session.commit()
+    return await _read(session, professional_id)
+
+
+@router.put("/{professionalId}/location", response_model=ProfessionalOut)
+async def set_location(
+    professional_id: ProfessionalId, body: LocationIn, session: SessionDep, _admin: AdminDep
+) -> ProfessionalOut:
+    """Set where a professional starts from and how far beyond their cities they travel (null: not at all)."""
+    await professionals.set_location(
+        session, user_id=professional_id, base=body.base(), radius_km=body.service_radius_km
+    )
     await session.commit()
     return await _read(session, professional_id)
 
