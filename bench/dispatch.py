@@ -9,10 +9,10 @@ with one `INSERT ... SELECT ... generate_series(...)` per table: 100,000 approve
 them covering Tel Aviv, a fifth of those with offer, review and job history) and bookings up to 10,000.
 It measures:
 
-1. `services.matching.ranked_candidates` for one pending Tel Aviv booking (Swedish Massage, 60 min):
-   p50/p95/max of warm runs, split into the SQL part (`matching_queries.professional_facts`: database round
-   trips, then Python row handling) and the pure ranking (`domain.matching.rank`), with EXPLAIN ANALYZE of
-   every statement it sends;
+1. `services.matching.next_candidates` (the first wave, 5 professionals) for one pending Tel Aviv booking
+   (Swedish Massage, 60 min): p50/p95/max of warm runs, split into the best-first query
+   (`matching_queries.best_free_professionals`), the facts of those picked (`professional_facts`) and the
+   domain's judgement (`domain.matching.evaluate`), with EXPLAIN ANALYZE of every statement it sends;
 2. one `Worker.run_once(now)` pass over a fixed set of due work (offers past their deadline, visits nobody
    took; reset before every pass) with 10,000 bookings, then again after bulk-adding bookings up to
    1,000,000: the median pass time and its parts, the ratio, the EXPLAIN ANALYZE plans of the timer queries
@@ -62,12 +62,14 @@ from masu.persistence.database import upgrade_database
 from masu.services import dispatch as dispatch_service
 from masu.services import dispatch_handlers
 from masu.services import matching as matching_service
+from masu.services import standing as standing_service
 from masu.services.accounts import Passwords
 from masu.services.demo_data import load_demo_data
-from masu.worker import runner
+from masu.worker import timers
 from masu.worker.runner import Worker
 
 TARGET_RANK_P95_MS = 50.0
+WAVE = 5  # MAX_PROFESSIONAL_RESPONSES: the first wave is what dispatch asks matching for
 TARGET_PASS_RATIO = 1.5  # "about the same cost": 1,000,000 bookings at most 1.5x the 10,000 pass
 TIMER_TABLES = ("bookings", "offers", "outbox_events")
 STARTED = time.monotonic()
@@ -95,6 +97,7 @@ class Config:
     unstaffed: int
     pg_host: str
     time_limit: float
+    keep_database: bool
     json_path: Path | None
 
     @property
@@ -129,6 +132,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     add("--pg-host", default="/var/run/postgresql", help="PostgreSQL host or socket directory")
     add("--time-limit", type=float, default=345, help="abort (and clean up) after this many seconds")
     add("--json", type=Path, default=None, help="also write the results to this file")
+    add("--keep-database", action="store_true", help="leave the database for a look with psql (drop it then)")
     args = parser.parse_args(argv)
     cfg = Config(**{k: v for k, v in vars(args).items() if k != "json"}, json_path=args.json)
     fixed = cfg.history_bookings + cfg.due_offers + cfg.unstaffed + 1
@@ -174,6 +178,7 @@ class Resources:
     """What the run created and must remove again, whatever happens."""
 
     pg_host: str
+    keep: bool = False
     database: str | None = None
 
     def create_database(self) -> str:
@@ -186,6 +191,9 @@ class Resources:
     def cleanup(self) -> None:
         """Drop the bench database, disconnecting anything still attached."""
         if self.database is None:
+            return
+        if self.keep:
+            print(f"kept database {self.database}: dropdb --force {self.database} when done")
             return
         command = [pg_tool("dropdb"), "--if-exists", "--force", "-h", self.pg_host, self.database]
         result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
@@ -712,11 +720,13 @@ async def explain(admin: asyncpg.Connection, call: Call, label: str) -> Explaine
 
 
 def statement_label(statement: str) -> str:
-    """A short name for one of the statements ranked_candidates sends (by the main query's table)."""
+    """A short name for one of the statements next_candidates sends (by the main query's table)."""
     match = re.search(r"\bFROM (\w+)", statement)
     table = match.group(1) if match else "?"
     special = {
+        "professional_coverage": "best-first query (coverage walk)",
         "professional_profiles": "profiles + users (the people)",
+        "professional_stats": "stored track record",
         "treatments": "treatment (needs_of)",
         "cities": "city (needs_of)",
         "reviews": "reviews: ratings",
@@ -732,7 +742,7 @@ def statement_label(statement: str) -> str:
 
 @dataclass
 class StatementStat:
-    """One statement of ranked_candidates: client-side round trip and PostgreSQL's own time."""
+    """One statement of next_candidates: client-side round trip and PostgreSQL's own time."""
 
     label: str
     round_trip_ms: float
@@ -741,16 +751,15 @@ class StatementStat:
 
 @dataclass
 class RankingResult:
-    """Timings of warm ranked_candidates runs, in seconds, and what they returned."""
+    """Timings of warm next_candidates runs, in seconds, and what they returned."""
 
     bookings: int
     total: list[float]
+    query: list[float]
     facts: list[float]
     database: list[float]
     rank: list[float]
     candidates: int
-    eligible: int
-    excluded: dict[str, int]
     fact_rows: dict[str, int]
     statements: list[StatementStat]
 
@@ -758,14 +767,14 @@ class RankingResult:
 async def rank_once(
     container: Container, clock: StatementClock, probe: Probe, booking_id: str, now: datetime
 ) -> tuple[list[Any], list[Call], float]:
-    """One ranked_candidates call in a fresh session, as dispatch makes it; (ranking, calls, seconds)."""
+    """One next_candidates call in a fresh session, as dispatch makes it; (wave, calls, seconds)."""
     async with container.sessions() as session:
         booking = await session.get(Booking, booking_id)
         assert booking is not None
         probe.clear()
         with clock.record() as calls:
             started = time.perf_counter()
-            ranked = await matching_service.ranked_candidates(session, booking, now=now)
+            ranked = await matching_service.next_candidates(session, booking, exclude=(), size=WAVE)
             seconds = time.perf_counter() - started
         await session.rollback()
     return ranked, list(calls), seconds
@@ -787,9 +796,10 @@ def fact_rows(facts: Sequence[Any]) -> dict[str, int]:
 
 @dataclass
 class RankSample:
-    """One timed ranked_candidates run: seconds in total, in professional_facts, in rank; its statements."""
+    """One timed next_candidates run: seconds in total, in the query, the facts, evaluate; its statements."""
 
     total: float
+    query: float
     facts: float
     rank: float
     calls: list[Call]
@@ -808,14 +818,17 @@ async def measure_ranking(
     `booking_key` names the booking: "target" (Tel Aviv, Swedish Massage 60) or a due one ("due1").
     """
     probe = Probe()
+    probe.wrap(matching_queries, "best_free_professionals", "query")
     probe.wrap(matching_queries, "professional_facts", "facts")
-    probe.wrap(matching_service, "rank", "rank")
+    probe.wrap(matching_service, "evaluate", "rank")
     booking_id, last = await loader.admin.fetchval("SELECT md5($1::text)", booking_key), {}
 
     async def step() -> RankSample:
         last["ranked"], calls, seconds = await rank_once(container, clock, probe, booking_id, loader.now)
         last["facts"] = probe.results["facts"]
-        return RankSample(seconds, probe.seconds["facts"], probe.seconds["rank"], calls)
+        return RankSample(
+            seconds, probe.seconds["query"], probe.seconds["facts"], probe.seconds["rank"], calls
+        )
 
     try:
         await step()
@@ -829,16 +842,14 @@ async def ranking_result(
     loader: Loader, samples: list[RankSample], ranked: list[Any], facts: list[Any], bookings: int
 ) -> RankingResult:
     """The figures of the runs, what the last one returned, and its statements EXPLAINed."""
-    excluded = collections.Counter(str(r) for e in ranked if not e.eligible for r in e.reasons)
     return RankingResult(
         bookings=bookings,
         total=[s.total for s in samples],
+        query=[s.query for s in samples],
         facts=[s.facts for s in samples],
         database=[sum(c.seconds for c in s.calls) for s in samples],
         rank=[s.rank for s in samples],
         candidates=len(ranked),
-        eligible=sum(1 for e in ranked if e.eligible),
-        excluded=dict(excluded),
         fact_rows=fact_rows(facts),
         statements=await explain_ranking(loader.admin, [s.calls for s in samples]),
     )
@@ -912,7 +923,7 @@ class PassResult:
     passes: list[PassTimes]
     plans: list[Explained]
     outcome: str  # what the handlers did to the due bookings in the last pass
-    rerank: RankingResult  # ranked_candidates for one due booking, as each offer.expired handler runs it
+    rerank: RankingResult  # next_candidates for one due booking, as each offer.expired handler runs it
 
     def median(self, attribute: str) -> float:
         """Median of one PassTimes figure over the timed passes."""
@@ -922,11 +933,11 @@ class PassResult:
 def pass_probe() -> Probe:
     """Time the two timers, the outbox dispatch, its handlers and the ranking inside them."""
     probe = Probe()
-    probe.wrap(runner, "expire_due_offers", "expire")
-    probe.wrap(runner, "cancel_unstaffed_visits", "cancel")
+    probe.wrap(timers, "expire_due_offers", "expire")
+    probe.wrap(timers, "cancel_unstaffed_visits", "cancel")
     probe.wrap(Dispatcher, "dispatch_due", "dispatch")
     probe.wrap(dispatch_handlers, "dispatch_wave", "handlers")
-    probe.wrap(dispatch_service, "ranked_candidates", "ranking")
+    probe.wrap(dispatch_service, "next_candidates", "ranking")
     return probe
 
 
@@ -1038,17 +1049,19 @@ def print_table(rows: Sequence[tuple[str, ...]]) -> None:
 
 
 def ranking_parts(result: RankingResult) -> list[tuple[str, str]]:
-    """(part, 'p50 / p95 / max') rows: where the time of ranked_candidates goes."""
-    python = [f - d for f, d in zip(result.facts, result.database, strict=True)]
-    others = [t - f - r for t, f, r in zip(result.total, result.facts, result.rank, strict=True)]
+    """(part, 'p50 / p95 / max') rows: where the time of next_candidates goes."""
+    others = [
+        t - q - f - r
+        for t, q, f, r in zip(result.total, result.query, result.facts, result.rank, strict=True)
+    ]
     return [
         ("part", "p50 / p95 / max ms"),
-        ("ranked_candidates (total)", spread(result.total)),
-        ("  professional_facts (SQL part)", spread(result.facts)),
-        ("    database round trips (sum over its statements)", spread(result.database)),
-        ("    Python: ORM rows -> objects -> ProfessionalFacts", spread(python)),
-        ("  domain.matching.rank (pure ranking)", spread(result.rank)),
+        ("next_candidates (total)", spread(result.total)),
+        ("  best-first query (best_free_professionals)", spread(result.query)),
+        ("  professional_facts of those picked", spread(result.facts)),
+        ("  domain.matching.evaluate of those picked", spread(result.rank)),
         ("  needs_of and the rest", spread(others)),
+        ("database round trips (sum over all statements)", spread(result.database)),
     ]
 
 
@@ -1066,10 +1079,9 @@ def statement_row(stat: StatementStat) -> tuple[str, ...]:
 
 
 def print_ranking(result: RankingResult, title: str) -> None:
-    """Where the time of ranked_candidates goes, and every statement with its plan figures."""
-    print(f"\nranked_candidates for {title}, {len(result.total)} warm runs, {result.bookings:,} bookings")
-    print(f"  candidates returned {result.candidates:,}, eligible {result.eligible:,}")
-    print(f"  excluded by reason: {result.excluded}")
+    """Where the time of next_candidates goes, and every statement with its plan figures."""
+    print(f"\nnext_candidates for {title}, {len(result.total)} warm runs, {result.bookings:,} bookings")
+    print(f"  professionals picked {result.candidates:,}")
     print(f"  rows loaded: {result.fact_rows}")
     print_table(ranking_parts(result))
     print("\n  statements of the last run (PG figures: EXPLAIN ANALYZE of the same statement)")
@@ -1139,15 +1151,16 @@ def ranking_rows(result: RankingResult) -> list[tuple[str, str, str, str]]:
     p95_ms = percentile(result.total, 95) * 1000
     return [
         (
-            f"ranked_candidates p50/p95/max ms ({result.bookings:,} bookings)",
+            f"next_candidates p50/p95/max ms ({result.bookings:,} bookings)",
             spread(result.total),
             f"p95 < {TARGET_RANK_P95_MS:.0f} ms",
             verdict(p95_ms < TARGET_RANK_P95_MS),
         ),
-        ("  professional_facts (SQL part)", spread(result.facts), "", ""),
-        ("    of which database round trips", spread(result.database), "", ""),
-        ("  domain.matching.rank (pure ranking)", spread(result.rank), "", ""),
-        ("  candidates returned / eligible", f"{result.candidates:,} / {result.eligible:,}", "", ""),
+        ("  best-first query (best_free_professionals)", spread(result.query), "", ""),
+        ("  professional_facts of those picked", spread(result.facts), "", ""),
+        ("  database round trips (all statements)", spread(result.database), "", ""),
+        ("  domain.matching.evaluate of those picked", spread(result.rank), "", ""),
+        ("  professionals picked", f"{result.candidates:,}", "", ""),
     ]
 
 
@@ -1221,6 +1234,20 @@ async def prepare(cfg: Config, container: Container, loader: Loader) -> None:
     loader.values = await catalogue_values(loader, cfg)
     await load_professionals(loader)
     await load_bookings(loader, cfg)
+    await refresh_standings(container, loader)
+
+
+async def refresh_standings(container: Container, loader: Loader) -> None:
+    """Every professional's standing and coverage, as the worker keeps them (one transaction per batch)."""
+    started = time.perf_counter()
+    ids = [r[0] for r in await loader.admin.fetch("SELECT user_id FROM professional_profiles ORDER BY 1")]
+    for first in range(0, len(ids), standing_service.BATCH):
+        async with container.sessions() as session:
+            batch = ids[first : first + standing_service.BATCH]
+            await standing_service.refresh_standing(session, batch, now=loader.now)
+            await session.commit()
+    await loader.run(ANALYZE_SQL)
+    log(f"  standings of {len(ids):,} professionals refreshed: {time.perf_counter() - started:.1f}s")
 
 
 async def measure(cfg: Config, container: Container, loader: Loader, background: float) -> Results:
@@ -1286,7 +1313,7 @@ def run(cfg: Config, resources: Resources) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run, and always drop the database (every step of the cleanup is bounded in time)."""
     cfg = parse_args(argv)
-    resources = Resources(pg_host=cfg.pg_host)
+    resources = Resources(pg_host=cfg.pg_host, keep=cfg.keep_database)
     status = 0
     with interruptible():
         try:

@@ -28,13 +28,43 @@ class Settings(BaseSettings):
     PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1)
     PASSWORD_HASH_MEMORY_KIB: int = Field(default=65536, ge=1024)
 
+    # Links in messages (offer links, review links, payment pages) start with this.
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
+
     SMS_API_KEY: str | None = None
     EMAIL_API_KEY: str | None = None
     PAYMENT_GATEWAY_KEY: str | None = None
     SMS_BACKEND: Literal["http", "console", "memory"] = "console"
     EMAIL_BACKEND: Literal["smtp", "console", "memory"] = "console"
-    # Only pay-later exists so far; a gateway value is accepted once an adapter can take the payment.
-    PAYMENT_GATEWAY: Literal["none"] = "none"
+    # SMS over a Twilio-style REST API (SMS_BACKEND=http): messages are POSTed here with SMS_API_KEY.
+    SMS_API_URL: str | None = None
+    SMS_SENDER: str = "Masu"
+    SMS_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
+    # Email over SMTP (EMAIL_BACKEND=smtp); EMAIL_API_KEY is the SMTP password when EMAIL_PASSWORD is unset.
+    EMAIL_HOST: str = "localhost"
+    EMAIL_PORT: int = Field(default=587, ge=1, le=65535)
+    EMAIL_USERNAME: str | None = None
+    EMAIL_PASSWORD: str | None = None
+    EMAIL_FROM: str = "Masu <no-reply@masu.example>"
+    EMAIL_STARTTLS: bool = True
+    EMAIL_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0)
+    # Every provider call: tenacity retries on transient errors, then a circuit breaker per provider.
+    PROVIDER_RETRY_ATTEMPTS: int = Field(default=3, ge=1)
+    BREAKER_FAILURE_THRESHOLD: int = Field(default=5, ge=1)
+    BREAKER_RESET_SECONDS: int = Field(default=60, ge=1)
+    NOTIFICATION_MAX_ATTEMPTS: int = Field(default=8, ge=1)
+    # No SMS of a non-urgent kind in these local hours (held until the end).
+    QUIET_HOURS_START: int = Field(default=22, ge=0, le=23)
+    QUIET_HOURS_END: int = Field(default=8, ge=0, le=23)
+    VISIT_REMINDER_HOURS: str = "24,2"
+
+    PAYMENT_GATEWAY: Literal["none", "sandbox"] = "none"
+    PAYMENT_TIMEOUT_MINUTES: int = Field(default=30, ge=1)
+
+    REVIEW_FIRST_REMINDER_HOURS: int = Field(default=24, ge=1)
+    REVIEW_SECOND_REMINDER_DAYS: int = Field(default=3, ge=1)
+    REVIEW_FINAL_REMINDER_DAYS: int = Field(default=7, ge=1)
+    REVIEW_WINDOW_CLOSE_DAYS: int = Field(default=7, ge=1)
 
     ENABLE_PROFESSIONAL_MATCHING: bool = True
     ENABLE_AUTOMATIC_REVIEWS: bool = True

@@ -15,13 +15,10 @@ from masu.bootstrap import Container, retry_policy
 from masu.events.bus import BookingEventBus
 from masu.events.dispatcher import Dispatcher, DispatchReport
 from masu.persistence import outbox_repository
-from masu.services.dispatch import cancel_unstaffed_visits, expire_due_offers
-from masu.services.standing import refresh_stale_standings
+from masu.worker.timers import TIMERS
 
 _log = structlog.get_logger(__name__)
 WAKE_CHANNEL = "masu_outbox"
-# Small enough that a pass stays short; 200 a pass at one pass a second refreshes 100,000 in under 10 minutes.
-STANDINGS_PER_PASS = 200
 
 
 class Worker:
@@ -43,18 +40,17 @@ class Worker:
         return report
 
     async def _run_timers(self, now: datetime) -> dict[str, int]:
-        """Due-ness is data: expire overdue offers, cancel unstaffed visits, refresh day-old standings."""
-        policy = self._container.policy
-        async with self._container.sessions() as session:
-            expired = await expire_due_offers(session, now=now)
-            await session.commit()
-        async with self._container.sessions() as session:
-            cancelled = await cancel_unstaffed_visits(session, now=now, policy=policy)
-            await session.commit()
-        async with self._container.sessions() as session:
-            refreshed = await refresh_stale_standings(session, now=now, limit=STANDINGS_PER_PASS)
-            await session.commit()
-        return {"offersExpired": expired, "unstaffedCancelled": cancelled, "standingsRefreshed": refreshed}
+        """Every timer in its own transaction; one that fails is logged and the others still run."""
+        counts = {}
+        for name, timer in TIMERS.items():
+            try:
+                async with self._container.sessions() as session:
+                    counts[name] = await timer(session, self._container, now)
+                    await session.commit()
+            except Exception:  # one broken timer must not starve the others; the next pass retries it
+                _log.exception("timer_failed", timer=name)
+                counts[name] = -1
+        return counts
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Pass after pass until `stop` is set; a failing pass is logged and the loop goes on."""

@@ -1,0 +1,1 @@
+"""Messages: the catalogue and its templates, provider ports and adapters, resilience."""

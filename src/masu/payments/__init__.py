@@ -1,0 +1,1 @@
+"""Payments: the gateway port, its adapters and signed callbacks."""
