@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,11 +53,13 @@ class Dispatcher:
         bus: BookingEventBus,
         policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._sessions = sessions
         self._bus = bus
         self._policy = policy or RetryPolicy()
         self._rng = rng or random.Random()
+        self._clock = clock or (lambda: datetime.min.replace(tzinfo=UTC))
 
     async def dispatch_due(
         self, now: datetime, *, batch_size: int = 100, max_batches: int = 50
@@ -72,8 +75,10 @@ class Dispatcher:
         return report
 
     async def _claim(self, now: datetime, limit: int) -> list[int]:
+        # The lease runs from the moment of claiming, not from the start of a pass that may be long under way.
+        lease_until = max(now, self._clock()) + self._policy.lease
         async with self._sessions() as session:
-            ids = await outbox.claim_due(session, now=now, lease_until=now + self._policy.lease, limit=limit)
+            ids = await outbox.claim_due(session, now=now, lease_until=lease_until, limit=limit)
             await session.commit()
         return ids
 
@@ -106,6 +111,8 @@ class Dispatcher:
         handler = self._bus.handlers_for(event.type)[name]
         try:
             async with self._sessions() as session:
+                if not await outbox.hold_handler_run(session, event_id=event.id, handler=name):
+                    return None  # another worker did it while this one's lease was running out
                 await handler(session, event)
                 await outbox.record_done(session, event_id=event.id, handler=name, now=now)
                 await session.commit()

@@ -45,6 +45,25 @@ async def deliveries_of(session: AsyncSession, event_id: int) -> dict[str, Outbo
     return {row.handler: row for row in rows.scalars()}
 
 
+async def hold_handler_run(session: AsyncSession, *, event_id: int, handler: str) -> bool:
+    """Hold the event until the transaction ends and tell whether the handler's work is still to do.
+
+    On PostgreSQL a worker whose lease ran out may still be running this event: the row lock makes a
+    second runner wait for it (and claimers skip the event), and the done check then stops it. SQLite has
+    one writer at a time and its setup runs one worker; starting the write transaction here would only
+    block handlers that write through a session of their own first (the sandbox gateway does).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    await session.execute(sa.select(OutboxEvent.id).where(OutboxEvent.id == event_id).with_for_update())
+    status = await session.scalar(
+        sa.select(OutboxDelivery.status).where(
+            OutboxDelivery.event_id == event_id, OutboxDelivery.handler == handler
+        )
+    )
+    return status != DONE
+
+
 async def record_done(session: AsyncSession, *, event_id: int, handler: str, now: datetime) -> None:
     """Mark one handler's work on an event as done (in the handler's own transaction)."""
     await _upsert_delivery(

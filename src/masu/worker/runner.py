@@ -26,7 +26,9 @@ class Worker:
 
     def __init__(self, container: Container, bus: BookingEventBus, *, poll_seconds: float = 1.0) -> None:
         self._container = container
-        self._dispatcher = Dispatcher(container.sessions, bus, retry_policy(container.settings))
+        self._dispatcher = Dispatcher(
+            container.sessions, bus, retry_policy(container.settings), clock=container.clock.now
+        )
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
