@@ -11,13 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from masu.clock import Clock, SystemClock
 from masu.config import Settings
+from masu.domain.reviews import ReviewSchedule
 from masu.events.bus import BookingEventBus
 from masu.events.dispatcher import RetryPolicy
+from masu.notifications.providers import Providers, build_providers
+from masu.payments.factory import build_gateway
+from masu.payments.gateway import PaymentGateway
 from masu.persistence.cache import Cache, MemoryCache, RedisCache
 from masu.persistence.database import create_engine, create_session_factory
 from masu.services.accounts import Passwords
 from masu.services.dispatch_handlers import subscribe_dispatch
+from masu.services.notification_delivery import DeliveryPolicy
+from masu.services.notification_handlers import subscribe_notifications
+from masu.services.notifications import NotificationPolicy, parse_reminder_hours
 from masu.services.policy import BookingPolicy
+from masu.services.refunds import subscribe_refunds
+from masu.services.review_cycle import subscribe_review_cycle
 from masu.services.standing_handlers import subscribe_standing
 
 
@@ -34,16 +43,21 @@ class Container:
     bus: BookingEventBus = field(default_factory=BookingEventBus)
     policy: BookingPolicy = field(init=False)
     passwords: Passwords = field(init=False)
+    providers: Providers = field(init=False)
+    gateway: PaymentGateway = field(init=False)
 
     def __post_init__(self) -> None:
+        self.gateway = build_gateway(self.settings, sessions=self.sessions, clock=self.clock)
         self.policy = booking_policy(self.settings)
         self.passwords = Passwords(
             time_cost=self.settings.PASSWORD_HASH_TIME_COST, memory_kib=self.settings.PASSWORD_HASH_MEMORY_KIB
         )
+        self.providers = build_providers(self.settings, clock=self.clock, redis=self.redis)
 
     async def close(self) -> None:
         """Release the database pool and the Redis connection."""
         await self.engine.dispose()
+        await self.providers.aclose()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -60,6 +74,8 @@ def booking_policy(settings: Settings) -> BookingPolicy:
         matching_enabled=settings.ENABLE_PROFESSIONAL_MATCHING,
         wave_size=settings.MAX_PROFESSIONAL_RESPONSES,
         offer_timeout=timedelta(minutes=settings.PROFESSIONAL_RESPONSE_TIMEOUT_MINUTES),
+        payment_gateway=settings.PAYMENT_GATEWAY,
+        payment_timeout=timedelta(minutes=settings.PAYMENT_TIMEOUT_MINUTES),
     )
 
 
@@ -67,6 +83,36 @@ def retry_policy(settings: Settings) -> RetryPolicy:
     """How the dispatcher retries failed handlers and re-leases work of dead workers."""
     return RetryPolicy(
         max_attempts=settings.OUTBOX_MAX_ATTEMPTS, lease=timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    )
+
+
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    """How queued messages are retried, and the quiet hours of non-urgent SMS."""
+    return DeliveryPolicy(
+        max_attempts=settings.NOTIFICATION_MAX_ATTEMPTS,
+        quiet_start=settings.QUIET_HOURS_START,
+        quiet_end=settings.QUIET_HOURS_END,
+    )
+
+
+def notification_policy(settings: Settings) -> NotificationPolicy:
+    """Links in messages, the quiet hours of non-urgent SMS and the visit reminders' lead times."""
+    return NotificationPolicy(
+        public_base_url=settings.PUBLIC_BASE_URL,
+        secret_key=settings.SECRET_KEY,
+        quiet_start=settings.QUIET_HOURS_START,
+        quiet_end=settings.QUIET_HOURS_END,
+        reminder_hours=parse_reminder_hours(settings.VISIT_REMINDER_HOURS),
+    )
+
+
+def review_schedule(settings: Settings) -> ReviewSchedule:
+    """When the review request's reminders fall due and the review window closes."""
+    return ReviewSchedule(
+        first_reminder_after=timedelta(hours=settings.REVIEW_FIRST_REMINDER_HOURS),
+        second_reminder_after=timedelta(days=settings.REVIEW_SECOND_REMINDER_DAYS),
+        final_reminder_after=timedelta(days=settings.REVIEW_FINAL_REMINDER_DAYS),
+        close_after=timedelta(days=settings.REVIEW_WINDOW_CLOSE_DAYS),
     )
 
 
@@ -94,5 +140,8 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
     )
     subscribe_dispatch(container.bus, container.policy, container.clock)
     subscribe_standing(container.bus, container.clock)
+    subscribe_refunds(container.bus, container.gateway, container.clock)
+    subscribe_review_cycle(container.bus, container.clock, review_schedule(settings))
+    subscribe_notifications(container.bus, container.clock, notification_policy(settings))
     load_handler_plugins(container.bus, settings.EVENT_HANDLER_PLUGINS)
     return container

@@ -34,3 +34,15 @@ MATCHING_SECONDS = Histogram(
     buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 300),
     registry=REGISTRY,
 )
+NOTIFICATIONS = Counter(
+    "masu_notifications_total",
+    "Notification delivery outcomes (sent, retried, failed, held, skipped, fallback) by channel",
+    ["channel", "outcome"],
+    registry=REGISTRY,
+)
+PROVIDER_BREAKER_OPENED = Counter(
+    "masu_provider_breaker_opened_total",
+    "Times a message provider's circuit breaker opened",
+    ["provider"],
+    registry=REGISTRY,
+)

@@ -13,7 +13,9 @@ from masu.persistence.catalogue import (
 from masu.persistence.idempotency import IdempotencyRecord
 from masu.persistence.notifications import Notification
 from masu.persistence.outbox import OutboxDelivery, OutboxEvent, WorkerHeartbeat
-from masu.persistence.reviews import Review
+from masu.persistence.payments import Payment, PaymentCallback
+from masu.persistence.reviews import Review, ReviewCycle
+from masu.persistence.sandbox_gateway import SandboxPayment, SandboxRefund
 from masu.persistence.users import (
     ProfessionalCity,
     ProfessionalCoverage,
@@ -38,12 +40,17 @@ __all__ = [
     "Offer",
     "OutboxDelivery",
     "OutboxEvent",
+    "Payment",
+    "PaymentCallback",
     "ProfessionalCity",
     "ProfessionalCoverage",
     "ProfessionalProfile",
     "ProfessionalStats",
     "ProfessionalTreatment",
     "Review",
+    "ReviewCycle",
+    "SandboxPayment",
+    "SandboxRefund",
     "SurchargeRule",
     "Treatment",
     "TreatmentDuration",

@@ -1,4 +1,4 @@
-"""Customers' reviews of completed treatments."""
+"""Customers' reviews of completed treatments, and where each booking stands in its review cycle."""
 
 from __future__ import annotations
 
@@ -30,4 +30,21 @@ class Review(Base):
         sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         sa.Index(None, "professional_id", "rating"),
         sa.Index(None, "user_id", "created_at"),
+        # A professional's public reviews are read newest first.
+        sa.Index(None, "professional_id", "created_at"),
     )
+
+
+class ReviewCycle(Base):
+    """A booking waiting for its review: the next step of its cycle and when it falls due (`nextReminderAt`).
+
+    The row exists only while the cycle runs; the worker finds due rows through the index on `next_step_at`.
+    """
+
+    __tablename__ = "review_cycles"
+
+    booking_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True
+    )
+    next_step: Mapped[str] = mapped_column(sa.String(16))
+    next_step_at: Mapped[datetime] = mapped_column(index=True)

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.domain.access import Principal, Role, actor_for_booking, can_access_booking
 from masu.domain.errors import Conflict, NotFound, ValidationFailed
 from masu.domain.lifecycle import Action, BookingStatus, TransitionContext, decide
-from masu.persistence import booking_queries, booking_repository, catalogue_repository
+from masu.persistence import booking_queries, booking_repository, catalogue_repository, payment_repository
 from masu.persistence.booking_queries import BookingFilter, BookingSummary, InvalidCursor, StatusTotal
 from masu.persistence.bookings import Booking, BookingStatusChange
+from masu.services.payments import PaymentView, payment_view
 from masu.services.policy import BookingPolicy
+from masu.services.refunds import payment_status_after_cancel, refund_wanted, settle_cancelled
 from masu.services.transitions import Trigger, apply_decision
 
 MAX_PAGE_SIZE = 100
@@ -21,10 +23,11 @@ MAX_PAGE_SIZE = 100
 
 @dataclass(frozen=True, slots=True)
 class BookingView:
-    """A booking with its status history."""
+    """A booking with its status history (and its payment at the gateway, when loaded)."""
 
     booking: Booking
     history: list[BookingStatusChange]
+    payment: PaymentView | None = None
 
 
 async def accessible_booking(
@@ -40,9 +43,14 @@ async def accessible_booking(
 
 
 async def view_booking(session: AsyncSession, principal: Principal, booking_id: str) -> BookingView:
-    """One booking with its history, for someone allowed to see it."""
-    booking = await accessible_booking(session, principal, booking_id)
-    return BookingView(booking, await booking_repository.status_history(session, booking.id))
+    """One booking with its history and payment, for someone allowed to see it."""
+    return await full_view(session, await accessible_booking(session, principal, booking_id))
+
+
+async def full_view(session: AsyncSession, booking: Booking) -> BookingView:
+    """A booking with its history and its payment at the gateway."""
+    history = await booking_repository.status_history(session, booking.id)
+    return BookingView(booking, history, await payment_view(session, booking))
 
 
 async def list_visible_bookings(
@@ -85,23 +93,25 @@ async def cancel_booking(
     principal: Principal,
     booking_id: str,
     reason: str | None,
-    refund: bool = False,
+    refund: bool | None = None,
 ) -> Booking:
-    """Cancel via the lifecycle (customer until the cut-off, admin until completion); frees the coupon."""
+    """Cancel via the lifecycle (customer until the cut-off, admin until completion); frees the coupon.
+
+    A paid booking's money goes back in full when the customer cancels, and when an admin does unless they
+    say otherwise (`refund`; after the cut-off only if they say so); the refund itself runs after commit.
+    """
     booking = await accessible_booking(session, principal, booking_id, for_update=True)
     if refund and booking.payment_status != "paid":
         raise Conflict("this booking has no payment to refund", code="nothing_to_refund")
     actor = actor_for_booking(principal, owner_id=booking.user_id, professional_id=booking.professional_id)
-    context = TransitionContext(
-        now=now,
-        starts_at=booking.booking_date_time,
-        cancellation_cutoff=policy.cancellation_cutoff,
-        is_owner=principal.user_id == booking.user_id,
-        is_assigned_professional=principal.user_id == booking.professional_id,
-        reviews_enabled=policy.reviews_enabled,
-    )
+    context = _cancel_context(booking, principal, now=now, policy=policy)
     decision = decide(BookingStatus(booking.status), Action.CANCEL, actor, context)
-    changes = {"cancellation_reason": reason, "cancelled_by": actor.value}
+    payment = await payment_repository.payment_of_booking(session, booking.id, for_update=True)
+    before_cutoff = now <= booking.booking_date_time - policy.cancellation_cutoff
+    gives_back = refund_wanted(actor=actor, refund=refund, before_cutoff=before_cutoff)
+    changes: dict[str, object] = {"cancellation_reason": reason, "cancelled_by": actor.value}
+    if (payment_status := payment_status_after_cancel(payment, refund=gives_back)) is not None:
+        changes["payment_status"] = payment_status
     await apply_decision(
         session,
         booking,
@@ -110,5 +120,19 @@ async def cancel_booking(
         trigger=Trigger(actor, principal.user_id, reason),
         changes=changes,
     )
+    settle_cancelled(session, booking=booking, payment=payment, refund=gives_back, now=now)
     await catalogue_repository.release_coupon_use(session, booking.id)
     return booking
+
+
+def _cancel_context(
+    booking: Booking, principal: Principal, *, now: datetime, policy: BookingPolicy
+) -> TransitionContext:
+    return TransitionContext(
+        now=now,
+        starts_at=booking.booking_date_time,
+        cancellation_cutoff=policy.cancellation_cutoff,
+        is_owner=principal.user_id == booking.user_id,
+        is_assigned_professional=principal.user_id == booking.professional_id,
+        reviews_enabled=policy.reviews_enabled,
+    )

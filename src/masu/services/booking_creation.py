@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.domain.access import Principal
 from masu.domain.booking_rules import check_visit_time, retry_after_seconds
 from masu.domain.errors import RateLimited, ValidationFailed
-from masu.domain.lifecycle import Action, Actor, TransitionContext, decide
+from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.domain.phones import normalize_israeli_mobile
 from masu.domain.pricing import BUSINESS_TZ, PriceDetails, TreatmentPricing, base_price_for, quote
 from masu.persistence import booking_repository, catalogue_repository, user_repository
@@ -18,6 +18,7 @@ from masu.persistence.bookings import Booking
 from masu.persistence.catalogue import City, Coupon, Treatment
 from masu.persistence.users import User
 from masu.services.booking_access import BookingView
+from masu.services.payments import start_payment, view_of
 from masu.services.policy import BookingPolicy
 from masu.services.pricing_inputs import coupon_terms, surcharge_rule, treatment_pricing
 from masu.services.transitions import Trigger, apply_decision
@@ -57,7 +58,10 @@ class _Checked:
 async def create_booking(
     session: AsyncSession, *, now: datetime, policy: BookingPolicy, principal: Principal, command: NewBooking
 ) -> BookingView:
-    """Create a priced booking in its first state; appends `booking.created` (caller commits)."""
+    """Create a priced booking in its first state; appends `booking.created` (caller commits).
+
+    With a gateway and an amount due it starts in pending_payment with a payment due within the timeout.
+    """
     customer = await _customer_for(session, principal, command)
     checked = await _check(session, now=now, policy=policy, command=command)
     await user_repository.lock_user(session, customer.id)
@@ -83,7 +87,10 @@ async def create_booking(
         catalogue_repository.record_redemption(
             session, coupon_id=redeemed.id, user_id=customer.id, booking_id=booking.id, at=now
         )
-    return BookingView(booking, [first_entry])
+    if booking.status != BookingStatus.PENDING_PAYMENT:
+        return BookingView(booking, [first_entry])
+    payment = start_payment(session, booking=booking, policy=policy, now=now)
+    return BookingView(booking, [first_entry], view_of(payment, booking_status=booking.status))
 
 
 async def _customer_for(session: AsyncSession, principal: Principal, command: NewBooking) -> User:

@@ -19,3 +19,5 @@ class BookingPolicy:
     matching_enabled: bool = True
     wave_size: int = 5
     offer_timeout: timedelta = timedelta(minutes=15)
+    payment_gateway: str = "none"  # which gateway new payments go through (PAYMENT_GATEWAY)
+    payment_timeout: timedelta = timedelta(minutes=30)  # unpaid bookings are cancelled after this

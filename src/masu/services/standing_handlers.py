@@ -10,7 +10,14 @@ from masu.services.standing import refresh_standing
 
 # Answers and expiries change responsiveness; assignments change fairness; reviews change the rating.
 OFFER_ANSWERED = ("offer.accepted", "offer.declined", "offer.expired")
-JOB_CHANGED = ("booking.confirmed", "booking.unassigned", "booking.withdrawn", "booking.reviewed")
+JOB_CHANGED = (
+    "booking.confirmed",
+    "booking.unassigned",
+    "booking.withdrawn",
+    "booking.reviewed",
+    "review.hidden",
+    "review.unhidden",
+)
 
 
 def subscribe_standing(bus: BookingEventBus, clock: Clock) -> None:

@@ -15,15 +15,20 @@ from masu.bootstrap import Container
 from masu.web.api import (
     admin,
     admin_catalogue,
+    admin_notifications,
     admin_professionals,
     auth,
     bookings,
     catalogue,
     offers,
     operations,
+    payments,
     professional_actions,
+    reviews,
 )
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
+from masu.web.pages import sandbox_gateway
+from masu.web.pages.customer import payment, review_link
 from masu.web.pages.pro import offer_link
 from masu.web.problems import install_problem_handlers
 
@@ -57,9 +62,16 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         admin,
         admin_catalogue,
         admin_professionals,
+        admin_notifications,
         offer_link,
+        reviews,
+        review_link,
+        payments,
+        payment,
     ):
         app.include_router(module.router)
+    if container.settings.PAYMENT_GATEWAY == "sandbox":
+        app.include_router(sandbox_gateway.router)  # the test gateway's own pages, never in production
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RefuseNulInUrl)

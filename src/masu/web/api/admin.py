@@ -17,6 +17,7 @@ from masu.services.booking_access import (
     BookingView,
     accessible_booking,
     cancel_booking,
+    full_view,
     page_of_bookings,
 )
 from masu.services.matching import ranked_candidates
@@ -76,7 +77,7 @@ async def cancel(
     session: SessionDep,
     admin: AdminDep,
 ) -> Response:
-    """Cancel at any time before completion, with a reason; a refund needs a payment to refund."""
+    """Cancel before completion, with a reason; `refund` (default: before the cut-off) returns the payment."""
 
     async def work() -> BookingOut:
         booking = await cancel_booking(
@@ -88,9 +89,7 @@ async def cancel(
             reason=body.reason,
             refund=body.refund,
         )
-        return BookingOut.of(
-            BookingView(booking, await booking_repository.status_history(session, booking.id))
-        )
+        return BookingOut.of(await full_view(session, booking), base_url=container.settings.PUBLIC_BASE_URL)
 
     return await respond_idempotently(
         request=request, container=container, session=session, principal=admin, status_code=200, work=work

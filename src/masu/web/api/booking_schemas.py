@@ -62,7 +62,8 @@ class CancelIn(ApiInput):
 
 class AdminCancelIn(ApiInput):
     reason: str = Field(min_length=2, max_length=500)
-    refund: bool = False
+    # Omitted: a paid booking is refunded in full before the cut-off and not after it.
+    refund: bool | None = None
 
 
 class StatusChangeOut(ApiModel):
@@ -99,8 +100,32 @@ class PriceDetailsOut(ApiModel):
     company_fee: Shekels
 
 
+def _omitted_when_none(value: object) -> bool:
+    return value is None
+
+
 class PaymentOut(ApiModel):
+    """`status`; with a gateway also the amount, the pay URL and deadline while payable, and any refund."""
+
     status: str
+    amount: Shekels | None = Field(default=None, exclude_if=_omitted_when_none)
+    pay_url: str | None = Field(default=None, exclude_if=_omitted_when_none)
+    expires_at: datetime | None = Field(default=None, exclude_if=_omitted_when_none)
+    refund_amount: Shekels | None = Field(default=None, exclude_if=_omitted_when_none)
+
+    @classmethod
+    def of(cls, view: BookingView, *, base_url: str) -> PaymentOut:
+        """The booking's payment; the pay URL is ours (/pay/{checkoutId}), which opens the gateway's page."""
+        payment = view.payment
+        if payment is None:
+            return cls(status=view.booking.payment_status)
+        return cls(
+            status=payment.status,
+            amount=payment.amount,
+            pay_url=f"{base_url.rstrip('/')}/pay/{payment.checkout_id}" if payment.checkout_id else None,
+            expires_at=payment.expires_at,
+            refund_amount=payment.refund_amount,
+        )
 
 
 class BookingOut(ApiModel):
@@ -134,8 +159,8 @@ class BookingOut(ApiModel):
     final_reminder_sent_at: datetime | None
 
     @classmethod
-    def of(cls, view: BookingView) -> BookingOut:
-        """The wire form of a booking with its history."""
+    def of(cls, view: BookingView, *, base_url: str = "") -> BookingOut:
+        """The wire form of a booking with its history; links start with `base_url` (PUBLIC_BASE_URL)."""
         b = view.booking
         return cls.model_validate(
             {
@@ -174,7 +199,7 @@ class BookingOut(ApiModel):
                         ],
                     }
                 ),
-                "payment": PaymentOut(status=b.payment_status),
+                "payment": PaymentOut.of(view, base_url=base_url),
             }
         )
 

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Query, Request, Response
 
 from masu.domain.lifecycle import BookingStatus
 from masu.observability.metrics import BOOKINGS_CREATED
-from masu.persistence import booking_repository
 from masu.services.booking_access import (
-    BookingView,
     booking_stats,
     cancel_booking,
+    full_view,
     list_visible_bookings,
     view_booking,
 )
@@ -43,7 +42,7 @@ async def create(
             principal=principal,
             command=body.command(),
         )
-        return BookingOut.of(view)
+        return BookingOut.of(view, base_url=container.settings.PUBLIC_BASE_URL)
 
     response = await respond_idempotently(
         request=request, container=container, session=session, principal=principal, status_code=201, work=work
@@ -75,9 +74,12 @@ async def stats(session: SessionDep, principal: PrincipalDep) -> list[StatusTota
 
 
 @router.get("/{bookingId}", response_model=BookingOut)
-async def read(booking_id: BookingId, session: SessionDep, principal: PrincipalDep) -> BookingOut:
-    """One booking with its history; 404 unless yours, assigned to you, or you are an admin."""
-    return BookingOut.of(await view_booking(session, principal, booking_id))
+async def read(
+    booking_id: BookingId, container: ContainerDep, session: SessionDep, principal: PrincipalDep
+) -> BookingOut:
+    """One booking with its history and payment; 404 unless yours, assigned to you, or you are an admin."""
+    view = await view_booking(session, principal, booking_id)
+    return BookingOut.of(view, base_url=container.settings.PUBLIC_BASE_URL)
 
 
 @router.post("/{bookingId}/cancel", response_model=BookingOut)
@@ -89,7 +91,7 @@ async def cancel(
     principal: PrincipalDep,
     body: CancelIn | None = None,
 ) -> Response:
-    """Cancel: the owner until the cut-off before the visit, an admin until completion."""
+    """Cancel: the owner until the cut-off (a paid booking is refunded), an admin until completion."""
 
     async def work() -> BookingOut:
         booking = await cancel_booking(
@@ -100,9 +102,7 @@ async def cancel(
             booking_id=booking_id,
             reason=body.reason if body else None,
         )
-        return BookingOut.of(
-            BookingView(booking, await booking_repository.status_history(session, booking.id))
-        )
+        return BookingOut.of(await full_view(session, booking), base_url=container.settings.PUBLIC_BASE_URL)
 
     return await respond_idempotently(
         request=request, container=container, session=session, principal=principal, status_code=200, work=work

@@ -22,6 +22,8 @@ async def health(container: ContainerDep) -> JSONResponse:
         # Reported, not gating: a stopped worker delays background work but must not take API processes
         # out of the load balancer.
         details["worker"] = await worker_status(container.sessions, container.clock.now())
+    # Reported, not gating either: an open breaker holds messages back, the API still serves.
+    details["messageProviders"] = await container.providers.breaker_states()
     body = {"status": "healthy" if report.healthy else "unhealthy", "details": details}
     return JSONResponse(body, status_code=200 if report.healthy else 503)
 
