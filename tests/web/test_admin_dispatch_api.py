@@ -194,3 +194,39 @@ async def test_an_assigned_professional_who_withdraws_is_not_asked_again_and_the
         await client.get(f"/api/v1/admin/bookings/{booking['id']}/candidates", headers=admin)
     ).json()
     assert next(c for c in candidates if c["name"] == "Avi Pro")["reasons"] == ["declined"]
+
+
+async def test_assigning_by_hand_withdraws_open_offers_and_tells_those_professionals(
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
+) -> None:
+    admin = await login(client, ADMIN)
+    pros = await _professionals(client, admin)
+    booking = await book(client, await login(client, CUSTOMER), bookingDateTime=VISIT)
+    worker = Worker(container, container.bus)
+    await worker.run_once(clock.now())  # automatic matching offers it to the four in Tel Aviv
+
+    assigned = await client.post(
+        f"/api/v1/admin/bookings/{booking['id']}/assign",
+        json={"professionalId": pros["Avi Pro"]},
+        headers=admin,
+    )
+    await worker.run_once(clock.now())
+
+    assert assigned.status_code == 200, assigned.text
+    offers = {o["name"]: o["responseStatus"] for o in await _offers(client, admin, booking["id"])}
+    assert offers == {
+        "Avi Pro": "withdrawn",
+        "Rina Pro": "withdrawn",
+        "Shira Pro": "withdrawn",
+        "Efrat Pro": "withdrawn",
+    }
+    async with container.sessions() as session:
+        told = await session.execute(
+            sa.text(
+                "SELECT u.name FROM notifications n JOIN users u ON u.id = n.user_id"
+                " WHERE n.booking_id = :b AND n.template = 'booking-taken'"
+            ),
+            {"b": booking["id"]},
+        )
+        names = set(told.scalars())
+    assert names == {"Rina Pro", "Shira Pro", "Efrat Pro"}  # Avi has the booking: no "taken" for him

@@ -14,7 +14,13 @@ from masu.events.outbox import append_event
 from masu.persistence import offer_repository
 from masu.persistence.bookings import Booking, Offer
 from masu.services.booking_access import accessible_booking
-from masu.services.dispatch import WaveResult, default_pay_changes, dispatch_wave, pay_changes_for
+from masu.services.dispatch import (
+    WaveResult,
+    announce_offer,
+    default_pay_changes,
+    dispatch_wave,
+    pay_changes_for,
+)
 from masu.services.matching import evaluate_one
 from masu.services.policy import BookingPolicy
 from masu.services.transitions import Trigger, apply_decision
@@ -54,7 +60,8 @@ async def assign(
             **await pay_changes_for(session, booking, professional_id),
         },
     )
-    await offer_repository.withdraw_pending(session, booking.id, now)
+    for withdrawn in await offer_repository.withdraw_pending(session, booking.id, now):
+        announce_offer(session, "offer.withdrawn", withdrawn, now)  # they hear the booking is taken
     return booking
 
 

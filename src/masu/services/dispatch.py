@@ -74,7 +74,7 @@ async def dispatch_wave(
     session.add_all(offers)
     await session.flush()
     for offer in offers:
-        _announce(session, "offer.created", offer, now, {"expiresAt": offer.expires_at.isoformat()})
+        announce_offer(session, "offer.created", offer, now, {"expiresAt": offer.expires_at.isoformat()})
     if last_wave == 0:
         _record_matching_time(booking, round_start, now)
     return WaveResult(offers=offers)
@@ -106,9 +106,9 @@ async def accept_offer(
             **await pay_changes_for(session, booking, professional_id),
         },
     )
-    _announce(session, "offer.accepted", offer, now)
+    announce_offer(session, "offer.accepted", offer, now)
     for withdrawn in await offer_repository.withdraw_pending(session, booking.id, now):
-        _announce(session, "offer.withdrawn", withdrawn, now)
+        announce_offer(session, "offer.withdrawn", withdrawn, now)
     return booking
 
 
@@ -119,7 +119,7 @@ async def decline_offer(
     offer = await _own_offer(session, offer_id, professional_id)
     if not await offer_repository.answer_if_pending(session, offer.id, status="declined", now=now):
         raise _closed(await offer_repository.get_offer(session, offer.id))
-    _announce(session, "offer.declined", offer, now)
+    announce_offer(session, "offer.declined", offer, now)
     return offer
 
 
@@ -127,7 +127,7 @@ async def expire_due_offers(session: AsyncSession, *, now: datetime, limit: int 
     """Expire open offers past their deadline (their handlers then offer the next wave)."""
     expired = await offer_repository.expire_due(session, now, limit)
     for offer in expired:
-        _announce(session, "offer.expired", offer, now)
+        announce_offer(session, "offer.expired", offer, now)
     return len(expired)
 
 
@@ -225,9 +225,10 @@ def _pay_figures(booking: Booking, *, own_pay: int | None, default_pay: int) -> 
     }
 
 
-def _announce(
+def announce_offer(
     session: AsyncSession, event_type: str, offer: Offer, now: datetime, extra: dict[str, Any] | None = None
 ) -> None:
+    """Append an `offer.*` event about `offer` to the outbox."""
     payload = {
         "offerId": offer.id,
         "bookingId": offer.booking_id,
