@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import socket
+import time
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -55,12 +57,23 @@ class Worker:
         return counts
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Pass after pass until `stop` is set; a failing pass is logged and the loop goes on."""
+        """Pass after pass until `stop` is set; a failing pass is logged and the loop goes on.
+
+        A pass woken by new events runs the timers (and the heartbeat) only when they last ran a poll
+        interval ago, so a stream of events is dispatched without paying for every timer each time.
+        """
         listener = await self._listen()
+        timers_ran = -math.inf
         try:
             while not stop.is_set():
+                self._wake.clear()  # before the pass: an event committed during it wakes the next one at once
+                now = self._container.clock.now()
                 try:
-                    await self.run_once(self._container.clock.now())
+                    if time.monotonic() - timers_ran >= self._poll_seconds:
+                        timers_ran = time.monotonic()
+                        await self.run_once(now)
+                    else:
+                        await self._dispatcher.dispatch_due(now)
                 except Exception:  # the loop must outlive a database hiccup; the next pass retries
                     _log.exception("worker_pass_failed", worker=self.worker_id)
                 await self._sleep(stop)
@@ -69,7 +82,6 @@ class Worker:
                 await listener.close()
 
     async def _sleep(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
         stopping = asyncio.create_task(stop.wait())
         woken = asyncio.create_task(self._wake.wait())
         try:
