@@ -122,3 +122,18 @@ async def list_for_admin(
 async def get(session: AsyncSession, notification_id: str) -> Notification | None:
     """The row as stored now."""
     return await session.get(Notification, notification_id, populate_existing=True)
+
+
+async def cancel_queued(session: AsyncSession, *, booking_id: str, template: str) -> int:
+    """Cancel the booking's still-queued messages of one template; how many."""
+    result = await session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.booking_id == booking_id,
+            Notification.template == template,
+            Notification.status == QUEUED,
+        )
+        .values(status=CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

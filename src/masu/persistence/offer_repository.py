@@ -168,3 +168,21 @@ async def mark_declined(session: AsyncSession, booking_id: str, professional_id:
                 created_at=now,
             )
         )
+
+
+async def professionals_offered_at(session: AsyncSession, *, booking_id: str, at: datetime) -> list[User]:
+    """Professionals whose offer of the booking was open at `at` (not yet answered, expired or withdrawn)."""
+    query = (
+        sa.select(User)
+        .join(Offer, Offer.professional_id == User.id)
+        .where(
+            Offer.booking_id == booking_id,
+            Offer.created_at <= at,
+            Offer.expires_at > at,
+            Offer.response_status != "accepted",
+            sa.or_(Offer.response_at.is_(None), Offer.response_at >= at),
+        )
+        .order_by(User.id)
+        .distinct()
+    )
+    return list((await session.execute(query)).scalars())

@@ -41,3 +41,14 @@ async def user_with_roles(session: AsyncSession, user_id: str) -> tuple[User, se
     if not rows:
         return None
     return rows[0][0], {role for _, role in rows if role is not None}
+
+
+async def active_admins(session: AsyncSession) -> list[User]:
+    """Active users with the admin role, by id."""
+    query = (
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "admin", User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    return list((await session.execute(query)).scalars())

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.notifications.catalogue import language_for, render
@@ -31,12 +30,12 @@ from masu.persistence import (
     booking_repository,
     catalogue_repository,
     notification_repository,
+    offer_repository,
     user_repository,
 )
-from masu.persistence.bookings import Booking, Offer
+from masu.persistence.bookings import Booking
 from masu.persistence.catalogue import City, Treatment
-from masu.persistence.notifications import Notification
-from masu.persistence.users import User, UserRole
+from masu.persistence.users import User
 from masu.services.notification_delivery import quiet_hours_end
 
 SMS, EMAIL = "sms", "email"
@@ -181,46 +180,19 @@ def idempotency_key(event_id: int, message: Message, channel: str, address: str)
 
 async def cancel_visit_reminders(session: AsyncSession, *, booking_id: str) -> int:
     """Cancel the booking's visit reminders still queued (the visit no longer stands as it was)."""
-    result = await session.execute(
-        sa.update(Notification)
-        .where(
-            Notification.booking_id == booking_id,
-            Notification.template == VISIT_REMINDER,
-            Notification.status == notification_repository.QUEUED,
-        )
-        .values(status=notification_repository.CANCELLED)
-        .execution_options(synchronize_session=False)
+    return await notification_repository.cancel_queued(
+        session, booking_id=booking_id, template=VISIT_REMINDER
     )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def admins(session: AsyncSession) -> list[User]:
     """Active users with the admin role."""
-    query = (
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "admin", User.is_active.is_(True))
-        .order_by(User.id)
-    )
-    return list((await session.execute(query)).scalars())
+    return await user_repository.active_admins(session)
 
 
 async def professionals_offered_at(session: AsyncSession, *, booking_id: str, at: datetime) -> list[User]:
     """Professionals whose offer of the booking was open at `at` (not yet answered, expired or withdrawn)."""
-    query = (
-        sa.select(User)
-        .join(Offer, Offer.professional_id == User.id)
-        .where(
-            Offer.booking_id == booking_id,
-            Offer.created_at <= at,
-            Offer.expires_at > at,
-            Offer.response_status != "accepted",
-            sa.or_(Offer.response_at.is_(None), Offer.response_at >= at),
-        )
-        .order_by(User.id)
-        .distinct()
-    )
-    return list((await session.execute(query)).scalars())
+    return await offer_repository.professionals_offered_at(session, booking_id=booking_id, at=at)
 
 
 def first_name(name: str) -> str:
