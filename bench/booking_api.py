@@ -20,21 +20,16 @@ import argparse
 import asyncio
 import collections
 import contextlib
-import json
 import math
 import os
 import random
 import re
-import secrets
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from datetime import time as day_time
@@ -42,9 +37,26 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cleanup_signals import interruptible, uninterruptible
-
-from masu.config import Settings
+from bench_support import (
+    CLOCK_TICKS,
+    ScratchResources,
+    add_other_and_idle,
+    busy_cores,
+    database_url,
+    is_bench_postgres,
+    machine_ticks,
+    masu_env,
+    percentile,
+    pg_tool,
+    print_table,
+    process_ticks,
+    run_and_clean_up,
+    run_async,
+    stop_process_group,
+    verdict,
+    warn_if_busy,
+    write_json,
+)
 
 BIN = Path(sys.executable).parent
 PGBENCH_SCRIPT = Path(__file__).with_name("pgbench_booking.sql")
@@ -56,7 +68,6 @@ READ_MIX: tuple[str, ...] = ("read_one", "read_list")
 TARGET_CREATE_SHARE = 0.20
 TARGET_READS_PER_S = 2000.0
 TARGET_P99_MS = 50.0
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- configuration -------------------------------------------------------------------------------
@@ -103,67 +114,26 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
 
 
 @dataclass
-class Resources:
-    """What the run created and must remove again, whatever happens."""
+class Resources(ScratchResources):
+    """What the run created and must remove again, whatever happens: database, server, scratch directory."""
 
-    pg_host: str
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="masu-bench-")))
-    database: str | None = None
     server: subprocess.Popen[bytes] | None = None
+
+    def stop_server(self) -> None:
+        """SIGTERM the server's process group, then SIGKILL if it lingers."""
+        if self.server is not None:
+            stop_process_group(self.server, grace=15)
+            self.server = None
 
     def cleanup(self) -> None:
         """Stop the server, drop the database, remove the scratch directory."""
-        if self.server is not None:
-            stop_server(self.server)
-            self.server = None
-        if self.database is not None:
-            drop_database(self.pg_host, self.database)
-            self.database = None
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.stop_server()
+        super().cleanup()
 
 
-def pg_tool(name: str) -> str:
-    """Path of a PostgreSQL client program (PATH first, then the server's bin directory)."""
-    found = shutil.which(name)
-    if found:
-        return found
-    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
-        return str(candidate)
-    raise SystemExit(f"{name} not found: install the PostgreSQL client programs")
-
-
-def create_database(resources: Resources) -> str:
-    """Create a fresh database with a random name and remember it for cleanup."""
-    name = f"masu_bench_{secrets.token_hex(4)}"
-    subprocess.run([pg_tool("createdb"), "-h", resources.pg_host, name], check=True, timeout=30)
-    resources.database = name
-    return name
-
-
-def drop_database(pg_host: str, name: str) -> None:
-    """Drop the bench database, disconnecting anything still attached."""
-    command = [pg_tool("dropdb"), "--if-exists", "--force", "-h", pg_host, name]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    print(f"dropped database {name}" if result.returncode == 0 else f"dropdb failed: {result.stderr}")
-
-
-def database_url(pg_host: str, name: str) -> str:
-    """The SQLAlchemy URL of the bench database (socket directory or host as a query parameter)."""
-    return f"postgresql+asyncpg:///{name}?host={pg_host}"
-
-
-def masu_env(url: str) -> dict[str, str]:
-    """Environment for `masu` commands: none of ours, the bench database, a rate limit it cannot hit."""
-    env = {k: v for k, v in os.environ.items() if k not in Settings.model_fields}
-    env.update(
-        DATABASE_URL=url,
-        MAX_BOOKINGS_PER_HOUR="1000000",
-        NODE_ENV="development",
-        LOG_LEVEL="WARNING",
-        SMS_BACKEND="memory",
-        EMAIL_BACKEND="memory",
-    )
-    return env
+def bench_env(url: str) -> dict[str, str]:
+    """Environment for `masu` commands: the bench database and a rate limit it cannot hit."""
+    return masu_env(url, MAX_BOOKINGS_PER_HOUR="1000000")
 
 
 def prepare_database(url: str, workdir: Path) -> None:
@@ -172,7 +142,7 @@ def prepare_database(url: str, workdir: Path) -> None:
         result = subprocess.run(
             [str(BIN / "masu"), *args],
             cwd=workdir,
-            env=masu_env(url),
+            env=bench_env(url),
             capture_output=True,
             text=True,
             timeout=120,
@@ -191,30 +161,10 @@ def free_port() -> int:
 def start_server(resources: Resources, url: str, workers: int) -> str:
     """Start `masu serve --no-worker` in its own process group; returns its base URL."""
     port = free_port()
-    log = (resources.workdir / "server.log").open("wb")
     command = [str(BIN / "masu"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    resources.server = subprocess.Popen(
-        [*command, "--workers", str(workers), "--no-worker"],
-        cwd=resources.workdir,
-        env=masu_env(url),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    log.close()
+    command += ["--workers", str(workers), "--no-worker"]
+    resources.server = resources.start(command, bench_env(url), "server.log")
     return f"http://127.0.0.1:{port}"
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server's process group (it is ours: started with its own session), then SIGKILL."""
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, sig)
-        try:
-            server.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def wait_healthy(resources: Resources, base_url: str, timeout: float = 60) -> None:
@@ -222,46 +172,15 @@ def wait_healthy(resources: Resources, base_url: str, timeout: float = 60) -> No
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if resources.server is not None and resources.server.poll() is not None:
-            raise RuntimeError(f"server exited:\n{server_log_tail(resources)}")
+            raise RuntimeError(f"server exited:\n{resources.log_tail('server.log')}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
                 return
         time.sleep(0.25)
-    raise RuntimeError(f"server not healthy after {timeout:.0f}s:\n{server_log_tail(resources)}")
-
-
-def server_log_tail(resources: Resources, lines: int = 30) -> str:
-    """The end of the server's output, for error messages."""
-    path = resources.workdir / "server.log"
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+    raise RuntimeError(f"server not healthy after {timeout:.0f}s:\n{resources.log_tail('server.log')}")
 
 
 # --- CPU accounting from /proc ---------------------------------------------------------------------
-
-PG_SHARED_PROCESSES = ("walwriter", "background writer", "checkpointer")
-
-
-def _process_ticks() -> dict[int, tuple[int, str, int]]:
-    """pid -> (parent pid, command name, CPU ticks the process itself used so far)."""
-    table: dict[int, tuple[int, str, int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        name = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        table[int(entry)] = (int(fields[1]), name, int(fields[11]) + int(fields[12]))
-    return table
-
-
-def _machine_ticks() -> tuple[int, int]:
-    """(busy, total) CPU ticks of the whole machine so far."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
 
 
 class CpuMeter:
@@ -277,7 +196,7 @@ class CpuMeter:
         self.server_split: tuple[float, ...] = ()  # cores used by each busy server process
 
     def __enter__(self) -> CpuMeter:
-        self.started, self.machine = time.monotonic(), _machine_ticks()
+        self.started, self.machine = time.monotonic(), machine_ticks()
         self._sample(initial=True)
         self.thread.start()
         return self
@@ -287,22 +206,21 @@ class CpuMeter:
         self.thread.join()
         self._sample(initial=False)
         seconds = max(time.monotonic() - self.started, 1e-9) * CLOCK_TICKS
-        busy, total = (now - then for now, then in zip(_machine_ticks(), self.machine, strict=True))
+        machine = machine_ticks()
         self.usage = dict.fromkeys(("client", "server", "postgres"), 0.0)
         for group, first, last in self.seen.values():
             if group is not None:
                 self.usage[group] += (last - first) / seconds
         server = [(last - first) / seconds for group, first, last in self.seen.values() if group == "server"]
         self.server_split = tuple(sorted((cores for cores in server if cores >= 0.01), reverse=True))
-        self.usage["other"] = max(0.0, busy / seconds - sum(self.usage.values()))
-        self.usage["idle"] = max(0.0, (total - busy) / seconds)
+        add_other_and_idle(self.usage, self.machine, machine, seconds)
 
     def _run(self) -> None:
         while not self.stop_event.wait(self.interval):
             self._sample(initial=False)
 
     def _sample(self, *, initial: bool) -> None:
-        table = _process_ticks()
+        table = process_ticks()
         for pid, (_, _, ticks) in table.items():
             if pid in self.seen:
                 group, first, _ = self.seen[pid]
@@ -313,7 +231,7 @@ class CpuMeter:
     def _group(self, pid: int, table: dict[int, tuple[int, str, int]]) -> str | None:
         """Which group a process belongs to: its ancestry, or a PostgreSQL process of the bench."""
         if table[pid][1] == "postgres":
-            return "postgres" if self._is_bench_postgres(pid) else None
+            return "postgres" if is_bench_postgres(pid, self.database) else None
         ancestor = pid
         while ancestor in table and ancestor > 1:
             if ancestor == self.server_pid:
@@ -322,15 +240,6 @@ class CpuMeter:
                 return "client"
             ancestor = table[ancestor][0]
         return None
-
-    def _is_bench_postgres(self, pid: int) -> bool:
-        """A backend connected to the bench database, or WAL writer / checkpointer / background writer."""
-        try:
-            title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            return False
-        title = title.replace("\0", " ").strip()
-        return f" {self.database} " in title or any(title.endswith(f": {p}") for p in PG_SHARED_PROCESSES)
 
 
 # --- the HTTP workload -----------------------------------------------------------------------------
@@ -631,17 +540,14 @@ def run_pgbench(cfg: Config, database: str, api: ApiResults) -> PgbenchResult:
 # --- reporting ------------------------------------------------------------------------------------
 
 
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile in milliseconds (NaN when there are no values)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000
+def percentile_ms(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of durations in seconds, in milliseconds (NaN when there are none)."""
+    return percentile(values, p) * 1000
 
 
 def latency_text(values: Sequence[float]) -> str:
     """'p50 / p95 / p99' in milliseconds."""
-    return " / ".join(f"{percentile(values, p):.1f}" for p in (50, 95, 99))
+    return " / ".join(f"{percentile_ms(values, p):.1f}" for p in (50, 95, 99))
 
 
 def cpu_text(cpu: dict[str, float]) -> str:
@@ -670,11 +576,6 @@ def phase_line(phase: PhaseResult) -> str:
     return "\n".join(lines)
 
 
-def verdict(ok: bool) -> str:
-    """'met' or 'NOT met'."""
-    return "met" if ok else "NOT met"
-
-
 def summary_rows(api: ApiResults, pgbench: PgbenchResult) -> list[tuple[str, str, str, str]]:
     """(figure, measured, target, verdict) rows of the final table."""
     creates, reads, create_lat, read_lat = api.phases[0], api.phases[1], api.phases[2], api.phases[3]
@@ -701,27 +602,22 @@ def summary_rows(api: ApiResults, pgbench: PgbenchResult) -> list[tuple[str, str
             f"create p50/p95/p99 ms @ {create_lat.target_rate:.0f}/s",
             latency_text(create_ms),
             p99_target,
-            verdict(percentile(create_ms, 99) <= TARGET_P99_MS),
+            verdict(percentile_ms(create_ms, 99) <= TARGET_P99_MS),
         ),
         (
             f"read p50/p95/p99 ms @ {read_lat.target_rate:.0f}/s",
             latency_text(read_ms),
             p99_target,
-            verdict(percentile(read_ms, 99) <= TARGET_P99_MS),
+            verdict(percentile_ms(read_ms, 99) <= TARGET_P99_MS),
         ),
     ]
 
 
 def print_summary(cfg: Config, api: ApiResults, pgbench: PgbenchResult) -> None:
     """The final table."""
-    rows = [("figure", "measured", "target", "result"), *summary_rows(api, pgbench)]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     setting = f"{cfg.clients} clients, {cfg.workers} server workers, {os.cpu_count()} CPUs"
     print(f"\n=== {datetime.now():%Y-%m-%d %H:%M} — {setting} ===")
-    for i, row in enumerate(rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if i == 0:
-            print("  ".join("-" * width for width in widths))
+    print_table([("figure", "measured", "target", "result"), *summary_rows(api, pgbench)])
     print(f"pgbench latency average {pgbench.latency_ms} ms, failed transactions {pgbench.failed}")
     print(f"pgbench CPU cores: {cpu_text(pgbench.cpu)}")
     per_tx = {group: pgbench.cpu[group] * 1000 / max(pgbench.tps, 1e-9) for group in ("client", "postgres")}
@@ -730,7 +626,7 @@ def print_summary(cfg: Config, api: ApiResults, pgbench: PgbenchResult) -> None:
     print(f"CPU used by unrelated processes during the measured phases: {max(others):.2f} cores at most")
 
 
-def write_json(cfg: Config, api: ApiResults, pgbench: PgbenchResult) -> None:
+def write_results(cfg: Config, api: ApiResults, pgbench: PgbenchResult) -> None:
     """The raw figures, for the README or for comparing runs."""
     if cfg.json_path is None:
         return
@@ -741,48 +637,27 @@ def write_json(cfg: Config, api: ApiResults, pgbench: PgbenchResult) -> None:
             "errors": dict(p.tally.errors),
             "cpu_cores": p.cpu,
             **{
-                kind: {"rate": p.rate(kind), **{f"p{q}_ms": percentile(v, q) for q in (50, 95, 99)}}
+                kind: {"rate": p.rate(kind), **{f"p{q}_ms": percentile_ms(v, q) for q in (50, 95, 99)}}
                 for kind, v in p.tally.latencies.items()
                 if v
             },
         }
         for p in api.phases
     }
-    document = {
-        "config": {**vars(cfg), "json_path": str(cfg.json_path)},
-        "phases": phases,
-        "pgbench": {"tps": pgbench.tps, "latency_ms": pgbench.latency_ms, "cpu_cores": pgbench.cpu},
-    }
-    cfg.json_path.write_text(json.dumps(document, indent=2, default=str))
+    pgbench_figures = {"tps": pgbench.tps, "latency_ms": pgbench.latency_ms, "cpu_cores": pgbench.cpu}
+    write_json(cfg.json_path, cfg, phases=phases, pgbench=pgbench_figures)
 
 
 # --- main -----------------------------------------------------------------------------------------
 
 
-def run_async(factory: Callable[[], Coroutine[Any, Any, ApiResults]]) -> ApiResults:
-    """Run on uvloop when available (less client CPU), else on asyncio."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(factory())
-    return uvloop.run(factory())
-
-
-def background_load(seconds: float = 2.0) -> float:
-    """Cores busy before the bench starts: other work on the machine skews every figure."""
-    with CpuMeter(None, "\0") as meter:
-        time.sleep(seconds)
-    return sum(meter.usage.values()) - meter.usage["idle"]
-
-
 def run(cfg: Config, resources: Resources) -> None:
     """The whole benchmark; `resources` records what to clean up."""
-    busy = background_load()
+    busy = busy_cores(2.0)
     print(f"background load before start: {busy:.2f} of {os.cpu_count()} cores busy")
-    if busy > 0.25:
-        print("WARNING: the machine is not idle; every figure below is skewed by the other work")
+    warn_if_busy(busy)
     print(f"creating database on {cfg.pg_host} ...")
-    database = create_database(resources)
+    database = resources.create_database()
     url = database_url(cfg.pg_host, database)
     prepare_database(url, resources.workdir)
     base_url = start_server(resources, url, cfg.workers)
@@ -790,32 +665,18 @@ def run(cfg: Config, resources: Resources) -> None:
     server_pid = resources.server.pid if resources.server else None
     print(f"server up at {base_url} ({cfg.workers} workers), database {database}")
     api = run_async(lambda: api_phases(cfg, base_url, server_pid, database))
-    if resources.server is not None:
-        stop_server(resources.server)
-        resources.server = None
+    resources.stop_server()  # pgbench measures PostgreSQL alone
     pgbench = run_pgbench(cfg, database, api)
     print_summary(cfg, api, pgbench)
-    write_json(cfg, api, pgbench)
+    write_results(cfg, api, pgbench)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: run, and always clean up (every step of the cleanup is bounded in time)."""
+    """Entry point: run, and always stop the server and drop the database (every step is bounded)."""
     cfg = parse_args(argv)
     resources = Resources(pg_host=cfg.pg_host)
-    status = 0
-    with interruptible():
-        try:
-            run(cfg, resources)
-        except KeyboardInterrupt:
-            print("\ninterrupted; cleaning up")
-            status = 130
-        except (RuntimeError, subprocess.SubprocessError, httpx.HTTPError) as exc:
-            print(f"\nbench failed: {exc}", file=sys.stderr)
-            status = 1
-        finally:
-            with uninterruptible():
-                resources.cleanup()
-    return status
+    errors = (RuntimeError, subprocess.SubprocessError, httpx.HTTPError)
+    return run_and_clean_up(lambda: run(cfg, resources), resources, errors)
 
 
 if __name__ == "__main__":

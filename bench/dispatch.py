@@ -30,11 +30,8 @@ import collections
 import contextlib
 import inspect
 import json
-import math
 import os
 import re
-import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -47,7 +44,21 @@ from typing import Any, TypeVar
 from unittest import mock
 
 import asyncpg
-from cleanup_signals import interruptible, uninterruptible
+from bench_support import (
+    BenchResources,
+    add_run_options,
+    busy_cores,
+    database_url,
+    elapsed,
+    log,
+    parse_config,
+    percentile,
+    print_table,
+    run_and_clean_up,
+    verdict,
+    warn_if_busy,
+    write_json,
+)
 from sqlalchemy import event
 
 from masu.bootstrap import Container, build_container
@@ -72,7 +83,6 @@ TARGET_RANK_P95_MS = 50.0
 WAVE = 5  # MAX_PROFESSIONAL_RESPONSES: the first wave is what dispatch asks matching for
 TARGET_PASS_RATIO = 1.5  # "about the same cost": 1,000,000 bookings at most 1.5x the 10,000 pass
 TIMER_TABLES = ("bookings", "offers", "outbox_events")
-STARTED = time.monotonic()
 T = TypeVar("T")
 
 
@@ -129,12 +139,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     )
     add("--due-offers", type=int, default=20, help="offers past their deadline in every pass")
     add("--unstaffed", type=int, default=20, help="visits that came with nobody assigned, every pass")
-    add("--pg-host", default="/var/run/postgresql", help="PostgreSQL host or socket directory")
-    add("--time-limit", type=float, default=345, help="abort (and clean up) after this many seconds")
-    add("--json", type=Path, default=None, help="also write the results to this file")
-    add("--keep-database", action="store_true", help="leave the database for a look with psql (drop it then)")
-    args = parser.parse_args(argv)
-    cfg = Config(**{k: v for k, v in vars(args).items() if k != "json"}, json_path=args.json)
+    add_run_options(parser, time_limit=345)
+    cfg = parse_config(parser, argv, Config)
     fixed = cfg.history_bookings + cfg.due_offers + cfg.unstaffed + 1
     if not 5 <= cfg.city_pros < cfg.pros or min(cfg.rank_runs, cfg.passes, cfg.customers, cfg.due_offers) < 1:
         parser.error(
@@ -147,11 +153,6 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     return cfg
 
 
-def log(message: str) -> None:
-    """A progress line with the seconds since start."""
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
 async def repeat(step: Callable[[], Awaitable[T]], most: int, budget: float, least: int) -> list[T]:
     """Run `step` up to `most` times, stopping early once `budget` seconds are spent and `least` ran."""
     started, results = time.monotonic(), []
@@ -161,49 +162,6 @@ async def repeat(step: Callable[[], Awaitable[T]], most: int, budget: float, lea
 
 
 # --- the database --------------------------------------------------------------------------------
-
-
-def pg_tool(name: str) -> str:
-    """Path of a PostgreSQL client program (PATH first, then the server's bin directory)."""
-    found = shutil.which(name)
-    if found:
-        return found
-    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
-        return str(candidate)
-    raise SystemExit(f"{name} not found: install the PostgreSQL client programs")
-
-
-@dataclass
-class Resources:
-    """What the run created and must remove again, whatever happens."""
-
-    pg_host: str
-    keep: bool = False
-    database: str | None = None
-
-    def create_database(self) -> str:
-        """Create a fresh database with a random name and remember it for cleanup."""
-        name = f"masu_bench_{secrets.token_hex(4)}"
-        subprocess.run([pg_tool("createdb"), "-h", self.pg_host, name], check=True, timeout=30)
-        self.database = name
-        return name
-
-    def cleanup(self) -> None:
-        """Drop the bench database, disconnecting anything still attached."""
-        if self.database is None:
-            return
-        if self.keep:
-            print(f"kept database {self.database}: dropdb --force {self.database} when done")
-            return
-        command = [pg_tool("dropdb"), "--if-exists", "--force", "-h", self.pg_host, self.database]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-        print(f"dropped database {self.database}" if result.returncode == 0 else f"dropdb: {result.stderr}")
-        self.database = None
-
-
-def database_url(pg_host: str, name: str) -> str:
-    """The SQLAlchemy URL of the bench database (socket directory or host as a query parameter)."""
-    return f"postgresql+asyncpg:///{name}?host={pg_host}"
 
 
 def bench_settings(url: str) -> Settings:
@@ -220,19 +178,6 @@ def bench_settings(url: str) -> Settings:
         PROFESSIONAL_RESPONSE_TIMEOUT_MINUTES=15,
         EVENT_HANDLER_PLUGINS="",
     )
-
-
-def busy_cores(seconds: float = 1.0) -> float:
-    """Cores busy on the whole machine over `seconds` (anything else running skews every figure)."""
-
-    def ticks() -> tuple[int, int]:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        return sum(values) - values[3] - values[4], sum(values)
-
-    busy0, total0 = ticks()
-    time.sleep(seconds)
-    busy1, total1 = ticks()
-    return (busy1 - busy0) / max(total1 - total0, 1) * (os.cpu_count() or 1)
 
 
 # --- bulk data (one INSERT ... SELECT per table) -------------------------------------------------
@@ -1021,31 +966,9 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (NaN when there are no values)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
 def spread(values: Sequence[float]) -> str:
     """'p50 / p95 / max' in milliseconds."""
     return " / ".join(ms(v) for v in (percentile(values, 50), percentile(values, 95), max(values)))
-
-
-def verdict(ok: bool) -> str:
-    """'met' or 'NOT met'."""
-    return "met" if ok else "NOT met"
-
-
-def print_table(rows: Sequence[tuple[str, ...]]) -> None:
-    """Columns padded to their widest cell, a rule under the header."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-        if index == 0:
-            print("  ".join("-" * width for width in widths))
 
 
 def ranking_parts(result: RankingResult) -> list[tuple[str, str]]:
@@ -1209,13 +1132,6 @@ def print_summary(cfg: Config, r: Results) -> None:
     print(f"background load before start: {r.background_cores:.2f} cores busy")
 
 
-def write_json(cfg: Config, r: Results) -> None:
-    """The raw figures, for the README or for comparing runs."""
-    if cfg.json_path is not None:
-        document = {"config": {**asdict(cfg), "json_path": str(cfg.json_path)}, "results": asdict(r)}
-        cfg.json_path.write_text(json.dumps(document, indent=2, default=str))
-
-
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -1294,43 +1210,27 @@ async def bench(cfg: Config, database: str, background: float) -> Results:
     return results
 
 
-def run(cfg: Config, resources: Resources) -> None:
+def run(cfg: Config, resources: BenchResources) -> None:
     """The whole benchmark; `resources` records what to clean up."""
     configure_logging(level="WARNING", json_lines=False)
-    background = busy_cores()
+    background = busy_cores(1.0)
     log(f"background load: {background:.2f} of {os.cpu_count()} cores busy")
-    if background > 0.25:
-        print("WARNING: the machine is not idle; every figure below is skewed by the other work")
+    warn_if_busy(background)
     database = resources.create_database()
     log(f"database {database}: migrating ...")
     upgrade_database(database_url(cfg.pg_host, database))
-    remaining = cfg.time_limit - (time.monotonic() - STARTED)
+    remaining = cfg.time_limit - elapsed()
     results = asyncio.run(asyncio.wait_for(bench(cfg, database, background), timeout=remaining))
     print_summary(cfg, results)
-    write_json(cfg, results)
+    write_json(cfg.json_path, cfg, results=asdict(results))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run, and always drop the database (every step of the cleanup is bounded in time)."""
     cfg = parse_args(argv)
-    resources = Resources(pg_host=cfg.pg_host, keep=cfg.keep_database)
-    status = 0
-    with interruptible():
-        try:
-            run(cfg, resources)
-        except KeyboardInterrupt:
-            print("\ninterrupted; cleaning up")
-            status = 130
-        except TimeoutError:
-            print(f"\nbench stopped: over --time-limit {cfg.time_limit:.0f}s", file=sys.stderr)
-            status = 1
-        except (RuntimeError, OSError, subprocess.SubprocessError, asyncpg.PostgresError) as exc:
-            print(f"\nbench failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            status = 1
-        finally:
-            with uninterruptible():
-                resources.cleanup()
-    return status
+    resources = BenchResources(pg_host=cfg.pg_host, keep=cfg.keep_database)
+    errors = (RuntimeError, OSError, subprocess.SubprocessError, asyncpg.PostgresError)
+    return run_and_clean_up(lambda: run(cfg, resources), resources, errors, cfg.time_limit)
 
 
 if __name__ == "__main__":

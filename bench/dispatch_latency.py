@@ -21,32 +21,47 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
 import math
 import os
-import secrets
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from cleanup_signals import interruptible, uninterruptible
+from bench_support import (
+    CLOCK_TICKS,
+    ScratchResources,
+    add_other_and_idle,
+    add_run_options,
+    busy_cores,
+    database_url,
+    elapsed,
+    is_bench_postgres,
+    log,
+    machine_ticks,
+    masu_env,
+    parse_config,
+    percentile,
+    print_table,
+    process_ticks,
+    run_and_clean_up,
+    run_async,
+    stop_process_group,
+    verdict,
+    warn_if_busy,
+    write_json,
+)
 from latency_plugin import CREATE_TABLE_SQL, EVENT_TYPE, TABLE
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from masu.config import Settings
 from masu.events.outbox import append_event
 from masu.persistence.database import create_engine, create_session_factory, upgrade_database
 
@@ -55,9 +70,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 TARGET_P95_MS = 200.0
 TARGET_RATE = 200.0
 RATE_TOLERANCE = 0.98  # the producer "ran at 200/s" if it committed at least 98 % of that
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PG_SHARED_PROCESSES = ("walwriter", "background writer", "checkpointer")
-STARTED = time.monotonic()
 
 
 # --- configuration -------------------------------------------------------------------------------
@@ -91,12 +103,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     add("--workers", type=int, default=1, help="`masu worker` processes")
     add("--poll-seconds", type=float, default=1.0, help="WORKER_POLL_SECONDS of the workers (the fallback)")
     add("--drain-timeout", type=float, default=30, help="seconds to wait for the last events to be handled")
-    add("--pg-host", default="/var/run/postgresql", help="PostgreSQL host or socket directory")
-    add("--time-limit", type=float, default=150, help="abort (and clean up) after this many seconds")
-    add("--json", type=Path, default=None, help="also write the results to this file")
-    add("--keep-database", action="store_true", help="leave the database for a look with psql (drop it then)")
-    args = parser.parse_args(argv)
-    cfg = Config(**{k: v for k, v in vars(args).items() if k != "json"}, json_path=args.json)
+    add_run_options(parser, time_limit=150)
+    cfg = parse_config(parser, argv, Config)
     if cfg.rate <= 0 or cfg.duration <= 0 or cfg.poll_seconds <= 0 or cfg.workers < 1:
         parser.error("need --rate, --duration, --poll-seconds > 0 and --workers >= 1")
     if cfg.warmup < 0 or cfg.cooldown < 0:
@@ -104,115 +112,47 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     return cfg
 
 
-def log(message: str) -> None:
-    """A progress line with the seconds since start."""
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
 # --- database and worker processes ---------------------------------------------------------------
 
 
-def pg_tool(name: str) -> str:
-    """Path of a PostgreSQL client program (PATH first, then the server's bin directory)."""
-    found = shutil.which(name)
-    if found:
-        return found
-    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
-        return str(candidate)
-    raise SystemExit(f"{name} not found: install the PostgreSQL client programs")
-
-
-def database_url(pg_host: str, name: str) -> str:
-    """The SQLAlchemy URL of the bench database (socket directory or host as a query parameter)."""
-    return f"postgresql+asyncpg:///{name}?host={pg_host}"
-
-
-def stop_process(process: subprocess.Popen[bytes], grace: float = 10) -> None:
-    """SIGTERM the process's group (ours: started in its own session), then SIGKILL if it lingers."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @dataclass
-class Resources:
-    """What the run created and must remove again, whatever happens."""
+class Resources(ScratchResources):
+    """What the run created and must remove again, whatever happens: database, workers, scratch directory."""
 
-    pg_host: str
-    keep: bool = False
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="masu-bench-")))
-    database: str | None = None
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def create_database(self) -> str:
-        """Create a fresh database with a random name and remember it for cleanup."""
-        name = f"masu_bench_{secrets.token_hex(4)}"
-        subprocess.run([pg_tool("createdb"), "-h", self.pg_host, name], check=True, timeout=30)
-        self.database = name
-        return name
 
     def stop_workers(self) -> None:
         """Stop every worker this run started."""
         while self.workers:
-            stop_process(self.workers.pop())
+            stop_process_group(self.workers.pop(), grace=10)
 
     def cleanup(self) -> None:
         """Stop the workers, drop the bench database, remove the scratch directory."""
         self.stop_workers()
-        if self.database is not None and self.keep:
-            print(f"kept database {self.database}: dropdb --force {self.database} when done")
-        elif self.database is not None:
-            command = [pg_tool("dropdb"), "--if-exists", "--force", "-h", self.pg_host, self.database]
-            result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-            done = result.returncode == 0
-            print(f"dropped database {self.database}" if done else f"dropdb failed: {result.stderr}")
-        self.database = None
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        super().cleanup()
 
 
 def worker_env(url: str, poll_seconds: float) -> dict[str, str]:
-    """Environment for `masu worker`: none of the caller's Masu settings, the bench database and plugin."""
-    env = {k: v for k, v in os.environ.items() if k not in Settings.model_fields and k != "PYTHONPATH"}
-    env.update(
-        DATABASE_URL=url,
-        NODE_ENV="development",
-        LOG_LEVEL="WARNING",
-        SMS_BACKEND="memory",
-        EMAIL_BACKEND="memory",
+    """Environment for `masu worker`: the bench database, its poll interval, and the latency plugin."""
+    return masu_env(
+        url,
         WORKER_POLL_SECONDS=str(poll_seconds),
         EVENT_HANDLER_PLUGINS="latency_plugin:register",
         PYTHONPATH=str(BENCH_DIR),  # the console script does not put the project root on sys.path
     )
-    return env
 
 
 def start_workers(resources: Resources, url: str, cfg: Config) -> None:
     """Start `masu worker` processes, each in its own process group, logging to the scratch directory."""
     for index in range(cfg.workers):
-        with (resources.workdir / f"worker{index}.log").open("wb") as out:
-            process = subprocess.Popen(
-                [str(BIN / "masu"), "worker"],
-                cwd=resources.workdir,  # no .env there
-                env=worker_env(url, cfg.poll_seconds),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        resources.workers.append(process)
+        env = worker_env(url, cfg.poll_seconds)
+        resources.workers.append(resources.start([str(BIN / "masu"), "worker"], env, f"worker{index}.log"))
 
 
 def worker_log_tail(resources: Resources, lines: int = 30) -> str:
     """The end of every worker's output, for error messages."""
-    tails = []
-    for path in sorted(resources.workdir.glob("worker*.log")):
-        text = "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-        tails.append(f"--- {path.name}\n{text}")
-    return "\n".join(tails)
+    names = sorted(path.name for path in resources.workdir.glob("worker*.log"))
+    return "\n".join(f"--- {name}\n{resources.log_tail(name, lines)}" for name in names)
 
 
 def check_workers_alive(resources: Resources) -> None:
@@ -251,40 +191,6 @@ async def engine_ids(engine: AsyncEngine) -> list[str]:
 # --- CPU accounting from /proc ---------------------------------------------------------------------
 
 
-def process_ticks() -> dict[int, tuple[int, str, int]]:
-    """pid -> (parent pid, command name, CPU ticks the process itself used so far)."""
-    table: dict[int, tuple[int, str, int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = raw[raw.rindex(")") + 2 :].split()
-        table[int(entry)] = (
-            int(fields[1]),
-            raw[raw.index("(") + 1 : raw.rindex(")")],
-            int(fields[11]) + int(fields[12]),
-        )
-    return table
-
-
-def machine_ticks() -> tuple[int, int]:
-    """(busy, total) CPU ticks of the whole machine so far."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(values) - values[3] - values[4], sum(values)
-
-
-def is_bench_postgres(pid: int, database: str) -> bool:
-    """A backend connected to the bench database, or WAL writer / checkpointer / background writer."""
-    try:
-        title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").replace("\0", " ").strip()
-    except OSError:
-        return False
-    return f" {database} " in title or any(title.endswith(f": {name}") for name in PG_SHARED_PROCESSES)
-
-
 @dataclass
 class CpuSnapshot:
     """CPU ticks per group of processes at one moment."""
@@ -313,18 +219,8 @@ def cpu_usage(first: CpuSnapshot, last: CpuSnapshot) -> dict[str, float]:
     usage = dict.fromkeys(("producer", "workers", "postgres"), 0.0)
     for pid, (group, ticks) in last.ticks.items():
         usage[group] += (ticks - first.ticks.get(pid, (group, 0))[1]) / seconds
-    busy, total = (now - then for now, then in zip(last.machine, first.machine, strict=True))
-    usage["other"] = max(0.0, busy / seconds - sum(usage.values()))
-    usage["idle"] = max(0.0, (total - busy) / seconds)
+    add_other_and_idle(usage, first.machine, last.machine, seconds)
     return usage
-
-
-def background_load(seconds: float = 2.0) -> float:
-    """Cores busy before the bench starts: other work on the machine skews every figure."""
-    busy0, total0 = machine_ticks()
-    time.sleep(seconds)
-    busy1, total1 = machine_ticks()
-    return (busy1 - busy0) / max(total1 - total0, 1) * (os.cpu_count() or 1)
 
 
 # --- the producer ----------------------------------------------------------------------------------
@@ -514,14 +410,6 @@ class Results:
     cpu_ms_per_event: dict[str, float]
 
 
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (NaN when there are no values)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
 def spread_ms(seconds: Sequence[float]) -> dict[str, float]:
     """p50 / p95 / p99 / max (and min) of durations, in milliseconds."""
     figures = {f"p{p}": percentile(seconds, p) * 1000 for p in (50, 95, 99)}
@@ -604,23 +492,9 @@ def summarise(
 # --- reporting ------------------------------------------------------------------------------------
 
 
-def verdict(ok: bool) -> str:
-    """'met' or 'NOT met'."""
-    return "met" if ok else "NOT met"
-
-
 def four(figures: dict[str, float]) -> str:
     """'p50 / p95 / p99 / max' with one decimal."""
     return " / ".join(f"{figures[k]:.1f}" for k in ("p50", "p95", "p99", "max"))
-
-
-def print_table(rows: Sequence[tuple[str, ...]]) -> None:
-    """Columns padded to their widest cell, a rule under the header."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-        if index == 0:
-            print("  ".join("-" * width for width in widths))
 
 
 def target_met(r: Results) -> bool:
@@ -685,13 +559,6 @@ def print_summary(cfg: Config, r: Results) -> None:
     print(f"background load before start: {r.background_cores:.2f} cores busy")
 
 
-def write_json(cfg: Config, r: Results) -> None:
-    """The raw figures, for the README or for comparing runs."""
-    if cfg.json_path is not None:
-        document = {"config": {**asdict(cfg), "json_path": str(cfg.json_path)}, "results": asdict(r)}
-        cfg.json_path.write_text(json.dumps(document, indent=2, default=str))
-
-
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -724,52 +591,27 @@ async def measure(cfg: Config, resources: Resources, url: str, background: float
     return summarise(prod, handled, cpu, context)
 
 
-def run_async(factory: Callable[[], Coroutine[Any, Any, Results]]) -> Results:
-    """Run on uvloop when available (less producer CPU), else on asyncio."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(factory())
-    return uvloop.run(factory())
-
-
 def run(cfg: Config, resources: Resources) -> None:
     """The whole benchmark; `resources` records what to clean up."""
-    background = background_load()
+    background = busy_cores(2.0)
     log(f"background load: {background:.2f} of {os.cpu_count()} cores busy")
-    if background > 0.25:
-        print("WARNING: the machine is not idle; every figure below is skewed by the other work")
+    warn_if_busy(background)
     database = resources.create_database()
     url = database_url(cfg.pg_host, database)
     log(f"database {database}: migrating ...")
     upgrade_database(url)
-    remaining = cfg.time_limit - (time.monotonic() - STARTED)
+    remaining = cfg.time_limit - elapsed()
     results = run_async(lambda: asyncio.wait_for(measure(cfg, resources, url, background), timeout=remaining))
     print_summary(cfg, results)
-    write_json(cfg, results)
+    write_json(cfg.json_path, cfg, results=asdict(results))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run, and always stop the workers and drop the database (every step is bounded)."""
     cfg = parse_args(argv)
     resources = Resources(pg_host=cfg.pg_host, keep=cfg.keep_database)
-    status = 0
-    with interruptible():
-        try:
-            run(cfg, resources)
-        except KeyboardInterrupt:
-            print("\ninterrupted; cleaning up")
-            status = 130
-        except TimeoutError:
-            print(f"\nbench stopped: over --time-limit {cfg.time_limit:.0f}s", file=sys.stderr)
-            status = 1
-        except (RuntimeError, OSError, subprocess.SubprocessError, SQLAlchemyError) as exc:
-            print(f"\nbench failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            status = 1
-        finally:
-            with uninterruptible():
-                resources.cleanup()
-    return status
+    errors = (RuntimeError, OSError, subprocess.SubprocessError, SQLAlchemyError)
+    return run_and_clean_up(lambda: run(cfg, resources), resources, errors, cfg.time_limit)
 
 
 if __name__ == "__main__":
