@@ -6,9 +6,11 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from masu import __version__
 from masu.bootstrap import Container
@@ -27,10 +29,18 @@ from masu.web.api import (
     reviews,
 )
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
-from masu.web.pages import sandbox_gateway
+from masu.web.pages import account, sandbox_gateway
+from masu.web.pages.admin import home as admin_home
+from masu.web.pages.customer import bookings as customer_bookings
+from masu.web.pages.customer import home as customer_home
 from masu.web.pages.customer import payment, review_link
+from masu.web.pages.pro import home as pro_home
 from masu.web.pages.pro import offer_link
 from masu.web.problems import install_problem_handlers
+from masu.web.ui.headers import SecurityHeaders
+from masu.web.ui.render import install_page_handlers
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 """Work that runs beside the server until the event is set (the in-process worker)."""
@@ -52,6 +62,8 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
     app = FastAPI(title="Masu booking lifecycle", version=__version__, lifespan=lifespan)
     app.state.container = container
     install_problem_handlers(app)
+    install_page_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (
         operations,
         auth,
@@ -68,6 +80,11 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         review_link,
         payments,
         payment,
+        account,
+        customer_home,
+        customer_bookings,
+        pro_home,
+        admin_home,
     ):
         app.include_router(module.router)
     if container.settings.PAYMENT_GATEWAY == "sandbox":
@@ -75,6 +92,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RefuseNulInUrl)
+    app.add_middleware(SecurityHeaders, production=container.settings.is_production)
     return app
 
 

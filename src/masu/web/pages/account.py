@@ -1,0 +1,131 @@
+"""Logging in and out (one form for every role) and customers signing up, with browser sessions."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+
+from masu.domain.errors import Conflict, ValidationFailed
+from masu.domain.phones import normalize_israeli_mobile
+from masu.services.accounts import (
+    InvalidCredentials,
+    Registration,
+    authenticate,
+    principal_for,
+    register_user,
+)
+from masu.web.deps import ContainerDep, SessionDep
+from masu.web.ui.csrf import renew_csrf, require_csrf
+from masu.web.ui.i18n import is_lang
+from masu.web.ui.render import page_language, redirect, render
+from masu.web.ui.session import MaybeUserDep, end_session, home_of, safe_next, start_session
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+Csrf = Annotated[None, Depends(require_csrf)]
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, user: MaybeUserDep) -> Response:
+    """The login form; a logged-in user goes straight on to their page."""
+    if user is not None:
+        return redirect(request, safe_next(request.query_params.get("next")) or home_of(user))
+    return _login_form(request, phone="", errors={}, next_url=safe_next(request.query_params.get("next")))
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, _csrf: Csrf, container: ContainerDep, session: SessionDep) -> Response:
+    """Check phone and password; on success start a session and go to `next` or the user's home."""
+    form = await request.form()
+    phone, password = str(form.get("phone", "")).strip(), str(form.get("password", ""))
+    next_url = safe_next(str(form.get("next", "")))
+    errors = {name: "required" for name, value in (("phone", phone), ("password", password)) if not value}
+    if errors:
+        return _login_form(request, phone=phone, errors=errors, next_url=next_url, status_code=422)
+    try:
+        user = await authenticate(session, phone=phone, password=password, passwords=container.passwords)
+    except InvalidCredentials:
+        wrong = {"password": "wrong_credentials"}
+        return _login_form(request, phone=phone, errors=wrong, next_url=next_url, status_code=401)
+    principal = await principal_for(session, user.id)
+    assert principal is not None  # authenticate only returns active users
+    target = next_url or home_of(principal)
+    renew_csrf(request)  # a token seen before logging in is worth nothing after
+    response = redirect(request, target)
+    start_session(response, container, user_id=user.id, language=user.language)
+    return response
+
+
+@router.post("/logout", response_class=HTMLResponse)
+async def logout(request: Request, _csrf: Csrf, container: ContainerDep) -> Response:
+    """End the session and go to the login page."""
+    renew_csrf(request)
+    response = redirect(request, "/login")
+    end_session(response, container)
+    return response
+
+
+@router.get("/register", response_class=HTMLResponse)
+async def register_page(request: Request) -> Response:
+    """The sign-up form for customers."""
+    return _register_form(request, values={}, errors={})
+
+
+@router.post("/register", response_class=HTMLResponse)
+async def register(request: Request, _csrf: Csrf, container: ContainerDep, session: SessionDep) -> Response:
+    """Create a customer account and log them in; the form again with messages next to the fields."""
+    form = await request.form()
+    values = {key: str(form.get(key, "")).strip() for key in ("name", "phone", "email", "language")}
+    password = str(form.get("password", ""))
+    errors = _registration_errors(values, password)
+    if errors:
+        return _register_form(request, values=values, errors=errors, status_code=422)
+    language = values["language"] if is_lang(values["language"]) else page_language(request)
+    registration = Registration(
+        values["name"], values["phone"], password, email=values["email"] or None, language=language
+    )
+    try:
+        user = await register_user(
+            session, now=container.clock.now(), registration=registration, passwords=container.passwords
+        )
+        await session.commit()
+    except Conflict:
+        await session.rollback()
+        return _register_form(request, values=values, errors={"phone": "phone_taken"}, status_code=409)
+    renew_csrf(request)
+    response = redirect(request, "/")
+    start_session(response, container, user_id=user.id, language=language)
+    return response
+
+
+def _registration_errors(values: dict[str, str], password: str) -> dict[str, str]:
+    """Each wrong field with the key of its message."""
+    errors: dict[str, str] = {}
+    if not 2 <= len(values["name"]) <= 100:
+        errors["name"] = "name_invalid"
+    try:
+        normalize_israeli_mobile(values["phone"], field="phone")
+    except ValidationFailed:
+        errors["phone"] = "phone_invalid"
+    if values["email"] and (len(values["email"]) > 254 or not _EMAIL.fullmatch(values["email"])):
+        errors["email"] = "email_invalid"
+    if not 8 <= len(password) <= 128:
+        errors["password"] = "password_short"
+    return errors
+
+
+def _login_form(
+    request: Request, *, phone: str, errors: dict[str, str], next_url: str | None, status_code: int = 200
+) -> Response:
+    context = {"phone": phone, "errors": errors, "next": next_url or ""}
+    return render(request, "account/login.html", context, status_code=status_code)
+
+
+def _register_form(
+    request: Request, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    context = {"values": values, "errors": errors}
+    return render(request, "account/register.html", context, status_code=status_code)

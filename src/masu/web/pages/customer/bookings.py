@@ -1,0 +1,201 @@
+"""The customer's bookings: the list, one booking with its history and price, and cancelling it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.bootstrap import Container
+from masu.domain.access import Principal
+from masu.domain.errors import DomainError, NotFound
+from masu.domain.lifecycle import BookingStatus
+from masu.domain.pricing import BUSINESS_TZ
+from masu.services.booking_access import (
+    MAX_PAGE_SIZE,
+    BookingView,
+    cancel_booking,
+    list_visible_bookings,
+    view_booking,
+)
+from masu.services.catalogue import treatments_with_durations
+from masu.web.api.common import ID_PATTERN, shekels_number
+from masu.web.deps import ContainerDep, SessionDep
+from masu.web.pages.customer.texts import TEXTS
+from masu.web.ui.csrf import require_csrf
+from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.session import UserDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+Csrf = Annotated[None, Depends(require_csrf)]
+CANCELLABLE = {BookingStatus.PENDING_PAYMENT, BookingStatus.PENDING_PROFESSIONAL, BookingStatus.CONFIRMED}
+MAX_REASON = 500
+
+
+@router.get("/bookings", response_class=HTMLResponse)
+async def my_bookings(request: Request, user: UserDep, session: SessionDep) -> Response:
+    """The user's bookings, newest first, with treatment, time, status and price."""
+    items, _cursor = await list_visible_bookings(session, user, status=None, limit=MAX_PAGE_SIZE, cursor=None)
+    names = await _treatment_names(session)
+    rows = [
+        {
+            "id": item.id,
+            "number": item.booking_number,
+            "treatment": names.get(item.treatment_id, ""),
+            "when": _local(item.booking_date_time),
+            "status": item.status,
+            "amount": shekels_number(item.final_amount),
+        }
+        for item in items
+    ]
+    return render(request, "customer/bookings.html", {"rows": rows}, catalogues=(TEXTS,))
+
+
+@router.get("/bookings/{booking_id}", response_class=HTMLResponse)
+async def booking_page(
+    booking_id: str, request: Request, user: UserDep, container: ContainerDep, session: SessionDep
+) -> Response:
+    """One booking: its details, status timeline, price breakdown and, until the cut-off, a cancel form."""
+    view = await _view(session, user, booking_id)
+    if view is None:
+        return render(request, "ui/not_found.html", {}, status_code=404)
+    message = page_texts(request, TEXTS)["cancelled_ok"] if request.query_params.get("cancelled") else None
+    return await _render_booking(request, container, session, user, view, message=message)
+
+
+@router.post("/bookings/{booking_id}/cancel", response_class=HTMLResponse)
+async def cancel(
+    booking_id: str,
+    request: Request,
+    _csrf: Csrf,
+    user: UserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Cancel the booking (owner, before the cut-off); the page again with the reason when refused."""
+    view = await _view(session, user, booking_id)
+    if view is None:
+        return render(request, "ui/not_found.html", {}, status_code=404)
+    texts = page_texts(request, TEXTS)
+    reason = str((await request.form()).get("reason", "")).strip()
+    refusal = _cancel_refusal(view, user, container, reason)
+    if refusal is not None:
+        status = 422 if refusal == "reason_long" else 409
+        return await _render_booking(
+            request, container, session, user, view, message=texts[refusal], error=True, status_code=status
+        )
+    try:
+        await cancel_booking(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=user,
+            booking_id=view.booking.id,
+            reason=reason or None,
+        )
+        await session.commit()
+    except DomainError as refused:
+        await session.rollback()
+        fresh = await _view(session, user, booking_id)
+        assert fresh is not None
+        return await _render_booking(
+            request, container, session, user, fresh, message=refused.message, error=True, status_code=409
+        )
+    return redirect(request, f"/bookings/{view.booking.id}?cancelled=1")
+
+
+async def _view(session: AsyncSession, user: Principal, booking_id: str) -> BookingView | None:
+    if not _looks_like_id(booking_id):
+        return None
+    try:
+        return await view_booking(session, user, booking_id)
+    except NotFound:
+        return None
+
+
+def _looks_like_id(value: str) -> bool:
+    return re.fullmatch(ID_PATTERN, value) is not None
+
+
+def _cancel_refusal(view: BookingView, user: Principal, container: Container, reason: str) -> str | None:
+    """The key of the message refusing this cancel, or None when the customer may cancel."""
+    if len(reason) > MAX_REASON:
+        return "reason_long"
+    if view.booking.user_id != user.user_id or view.booking.status not in CANCELLABLE:
+        return "not_cancellable"
+    if not _before_cutoff(view, container):
+        return "too_late"
+    return None
+
+
+def _before_cutoff(view: BookingView, container: Container) -> bool:
+    return container.clock.now() <= view.booking.booking_date_time - container.policy.cancellation_cutoff
+
+
+async def _render_booking(
+    request: Request,
+    container: Container,
+    session: AsyncSession,
+    user: Principal,
+    view: BookingView,
+    *,
+    message: str | None = None,
+    error: bool = False,
+    status_code: int = 200,
+) -> Response:
+    booking = view.booking
+    names = await _treatment_names(session)
+    can_cancel = (
+        booking.user_id == user.user_id and booking.status in CANCELLABLE and _before_cutoff(view, container)
+    )
+    context = {
+        "booking": booking,
+        "treatment": names.get(booking.treatment_id, ""),
+        "when": _local(booking.booking_date_time),
+        "address": _address(view),
+        "history": [
+            {"status": h.status, "when": _local(h.occurred_at), "by": h.triggered_by} for h in view.history
+        ],
+        "price": _price(view),
+        "can_cancel": can_cancel,
+        "cancel_until": _local(booking.booking_date_time - container.policy.cancellation_cutoff),
+        "refund": shekels_number(booking.final_amount) if booking.payment_status == "paid" else None,
+        "message": message,
+        "error": error,
+    }
+    return render(request, "customer/booking.html", context, catalogues=(TEXTS,), status_code=status_code)
+
+
+def _price(view: BookingView) -> dict[str, Any]:
+    booking = view.booking
+    return {
+        "base": shekels_number(booking.base_price),
+        "surcharges": [(s["description"], shekels_number(int(s["amount"]))) for s in booking.surcharges],
+        "discount": shekels_number(booking.discount) if booking.discount else None,
+        "total": shekels_number(booking.final_amount),
+    }
+
+
+def _address(view: BookingView) -> str:
+    booking = view.booking
+    parts = [
+        booking.address_street,
+        booking.address_building,
+        booking.address_apartment,
+        booking.address_city,
+    ]
+    return ", ".join(part for part in parts if part)
+
+
+async def _treatment_names(session: AsyncSession) -> dict[str, str]:
+    return {
+        o.treatment.id: o.treatment.name for o in await treatments_with_durations(session, active_only=False)
+    }
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(BUSINESS_TZ).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,1 @@
+"""What the three portals share: sessions, CSRF, languages, the layout and its rendering."""

@@ -1,0 +1,120 @@
+"""The customer pages in a real Chromium: logging in, languages, bookings, cancelling, screenshots."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.pages.conftest import DESKTOP, PHONE, book_as_customer, log_in, screenshot
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_customer_logs_in_and_sees_their_bookings(page: Page, server: str) -> None:
+    booking = book_as_customer(server)
+    page.goto("/bookings?lang=en")
+    expect(page).to_have_url(re.compile(r"/login\?next="))  # not logged in yet
+    page.get_by_label("Mobile phone").fill("0520000001")
+    page.get_by_label("Password").fill("customer-demo-pass")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/bookings(\?lang=en)?$"))
+    expect(page.get_by_role("heading", name="My bookings")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(booking["bookingNumber"]))).to_be_visible()
+
+
+def test_a_wrong_password_shows_its_message_next_to_the_field(page: Page) -> None:
+    log_in(page, password="not-the-password")
+    password = page.get_by_label("Password")
+    expect(password).to_have_attribute("aria-invalid", "true")
+    message = page.locator("#password-error")
+    expect(message).to_have_text("Wrong phone number or password.")
+    # Next to the field: the message follows the input inside the same field group.
+    expect(page.locator(".field.invalid").filter(has=password).locator(".field-error")).to_be_visible()
+    expect(page.get_by_label("Mobile phone")).to_have_value("0520000001")
+
+
+def test_registration_errors_are_shown_next_to_each_field(page: Page) -> None:
+    page.goto("/register?lang=en")
+    page.get_by_label("Full name").fill("N")
+    page.get_by_label("Mobile phone").fill("123")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator("#name-error")).to_have_text("Enter your name (2 to 100 characters).")
+    expect(page.locator("#phone-error")).to_contain_text("Israeli mobile number")
+    expect(page.locator("#password-error")).to_have_text("The password needs at least 8 characters.")
+    page.get_by_label("Full name").fill("Tamar Bar")
+    page.get_by_label("Mobile phone").fill("054-7654321")
+    page.get_by_label("Password").fill("a-long-enough-password")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_text("Tamar Bar")).to_be_visible()
+
+
+def test_hebrew_is_right_to_left_english_left_to_right_and_the_choice_is_remembered(page: Page) -> None:
+    page.goto("/")
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "he")
+    expect(html).to_have_attribute("dir", "rtl")
+    page.get_by_role("link", name="Switch to English").click()
+    expect(html).to_have_attribute("lang", "en")
+    expect(html).to_have_attribute("dir", "ltr")
+    page.goto("/login")  # no ?lang: the choice was kept
+    expect(html).to_have_attribute("dir", "ltr")
+    page.get_by_role("link", name="Switch to Hebrew").click()
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("heading", name="כניסה")).to_be_visible()
+
+
+def test_customer_cancels_a_booking_before_the_cutoff(page: Page, server: str) -> None:
+    booking = book_as_customer(server)
+    log_in(page)
+    page.goto(f"/bookings/{booking['id']}")
+    expect(page.locator(".facts [data-status]")).to_have_attribute("data-status", "pending_professional")
+    page.get_by_label("Reason (optional)").fill("Plans changed")
+    page.get_by_role("button", name="Cancel booking").click()
+    expect(page.get_by_role("status")).to_have_text("The booking was cancelled.")
+    expect(page.locator(".facts [data-status]")).to_have_attribute("data-status", "cancelled")
+    expect(page.locator(".timeline li")).to_have_count(2)
+    expect(page.get_by_role("button", name="Cancel booking")).to_have_count(0)
+
+
+def test_logout_ends_the_session(page: Page) -> None:
+    log_in(page)
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto("/bookings")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+
+
+def test_keyboard_alone_logs_in(page: Page) -> None:
+    page.goto("/login?lang=en")
+    page.get_by_label("Mobile phone").focus()
+    page.keyboard.type("0520000001")
+    page.keyboard.press("Tab")
+    page.keyboard.type("customer-demo-pass")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["he", "en"])
+def test_screenshots_of_the_customer_pages(page: Page, server: str, lang: str) -> None:
+    booking = book_as_customer(server)
+    for width_name, viewport in (("1280", DESKTOP), ("375", PHONE)):
+        page.set_viewport_size(viewport)
+        page.context.clear_cookies()
+        page.goto(f"/login?lang={lang}")
+        screenshot(page, f"customer-login-{lang}-{width_name}")
+        page.goto(f"/register?lang={lang}")
+        screenshot(page, f"customer-register-{lang}-{width_name}")
+        log_in(page, lang=lang)
+        page.goto(f"/?lang={lang}")
+        screenshot(page, f"customer-home-{lang}-{width_name}")
+        page.goto(f"/bookings?lang={lang}")
+        screenshot(page, f"customer-bookings-{lang}-{width_name}")
+        page.goto(f"/bookings/{booking['id']}?lang={lang}")
+        screenshot(page, f"customer-booking-{lang}-{width_name}")
+        # Nothing may stick out sideways on a phone.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

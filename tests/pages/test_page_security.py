@@ -1,0 +1,110 @@
+"""Page security without a browser: CSRF refusals, security headers, sessions, the cancel cut-off."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+
+from masu.bootstrap import Container, build_container
+from masu.clock import SettableClock
+from masu.web.app import create_app
+from masu.web.ui.headers import CONTENT_SECURITY_POLICY
+from tests.conftest import settings_for
+from tests.factories import CUSTOMER, book, login
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def _log_in(client: httpx.AsyncClient) -> None:
+    token = _csrf((await client.get("/login")).text)
+    data = {"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": token}
+    response = await client.post("/login", data=data)
+    assert response.status_code == 303, response.text
+
+
+@pytest.mark.slow
+def test_a_form_posted_without_its_csrf_token_is_refused_by_the_live_server(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=10) as http:
+        form = http.get("/login")
+        data = {"phone": CUSTOMER[0], "password": CUSTOMER[1]}
+        assert http.post("/login", data=data).status_code == 403
+        assert http.post("/login", data={**data, "csrf_token": "0" * 64}).status_code == 403
+        logged_in = http.post("/login", data={**data, "csrf_token": _csrf(form.text)})
+        assert logged_in.status_code == 303
+        assert http.post("/logout").status_code == 403  # still logged in after a forged logout
+        assert http.get("/bookings").status_code == 200
+
+
+async def test_every_page_carries_the_security_headers(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/login", "/register", "/static/app.css", "/health"):
+        response = await client.get(path)
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert "strict-transport-security" not in response.headers
+    page = (await client.get("/")).text
+    assert "<style" not in page
+    assert "style=" not in page
+    assert re.search(r"<script(?![^>]*\bsrc=)", page) is None  # no inline scripts
+
+
+async def test_production_adds_hsts_and_secure_cookies(database_url: str, clock: SettableClock) -> None:
+    settings = settings_for(database_url, NODE_ENV="production", SECRET_KEY="x" * 40)
+    container = build_container(settings, clock=clock)
+    transport = httpx.ASGITransport(app=create_app(container))
+    async with httpx.AsyncClient(transport=transport, base_url="https://masu.test") as http:
+        response = await http.get("/login")
+        assert response.headers["strict-transport-security"].startswith("max-age=")
+        assert "secure" in response.headers["set-cookie"].lower()
+        await _log_in(http)
+    await container.close()
+
+
+async def test_session_cookie_is_httponly_samesite_and_signed(client: httpx.AsyncClient) -> None:
+    token = _csrf((await client.get("/login")).text)
+    data = {"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": token}
+    response = await client.post("/login", data=data)
+    session = next(c for c in response.headers.get_list("set-cookie") if c.startswith("masu_session="))
+    assert "HttpOnly" in session
+    assert "SameSite=lax" in session
+    value = session.split(";")[0].split("=", 1)[1]
+    client.cookies.set("masu_session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    assert (await client.get("/bookings")).status_code == 303  # a tampered cookie is no session
+
+
+async def test_login_only_follows_next_within_the_site(client: httpx.AsyncClient) -> None:
+    token = _csrf((await client.get("/login")).text)
+    data = {"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": token, "next": "//evil.example/"}
+    response = await client.post("/login", data=data)
+    assert response.headers["location"] == "/"
+
+
+async def test_pro_and_admin_homes_need_their_role(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/pro")).headers["location"] == "/login?next=%2Fpro"
+    await _log_in(client)
+    assert (await client.get("/pro")).status_code == 403
+    assert (await client.get("/admin")).status_code == 403
+
+
+async def test_after_the_cutoff_there_is_no_cancel_button_and_a_post_is_refused(
+    client: httpx.AsyncClient, clock: SettableClock, container: Container
+) -> None:
+    booking = await book(client, await login(client, CUSTOMER))
+    starts = datetime.fromisoformat(booking["bookingDateTime"])
+    clock.set(starts - container.policy.cancellation_cutoff + timedelta(minutes=1))
+    await _log_in(client)
+    page = await client.get(f"/bookings/{booking['id']}?lang=en")
+    assert page.status_code == 200
+    assert "Cancel booking" not in page.text
+    token = _csrf(page.text)
+    refused = await client.post(f"/bookings/{booking['id']}/cancel", data={"csrf_token": token})
+    assert refused.status_code == 409
+    assert "the cancellation cut-off has passed" in refused.text
+    assert 'data-status="pending_professional"' in refused.text
