@@ -98,7 +98,8 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     """A fresh browser tab on the live server (base URL set); fails the test on errors or outside requests."""
     watch = Watch(origin=server)
     context = browser.new_context(base_url=server, viewport=DESKTOP)
-    context.set_default_timeout(5000)
+    # A bound on waiting, not a speed claim: generous, because CI's two cores also run the server and worker.
+    context.set_default_timeout(20_000)
     context.route("**/*", watch.on_route)
     tab = context.new_page()
     tab.on("console", watch.on_console)

@@ -40,6 +40,7 @@ class BookingFilter:
     starts_from: datetime | None = None
     starts_before: datetime | None = None
     search: str | None = None
+    needs_attention: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,8 @@ def _conditions(where: BookingFilter) -> list[sa.ColumnElement[bool]]:
         conditions.append(Booking.booking_date_time < where.starts_before)
     if where.search:
         conditions.append(_matches(where.search))
+    if where.needs_attention is not None:
+        conditions.append(Booking.needs_attention.is_(where.needs_attention))
     return conditions
 
 

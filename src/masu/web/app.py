@@ -30,12 +30,18 @@ from masu.web.api import (
 )
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
 from masu.web.pages import account, sandbox_gateway
+from masu.web.pages.admin import booking as admin_booking
+from masu.web.pages.admin import booking_actions as admin_booking_actions
+from masu.web.pages.admin import health as admin_health
 from masu.web.pages.admin import home as admin_home
 from masu.web.pages.customer import bookings as customer_bookings
 from masu.web.pages.customer import home as customer_home
 from masu.web.pages.customer import payment, review_link
+from masu.web.pages.pro import earnings as pro_earnings
 from masu.web.pages.pro import home as pro_home
 from masu.web.pages.pro import offer_link
+from masu.web.pages.pro import schedule as pro_schedule
+from masu.web.pages.pro import visit_actions as pro_visit_actions
 from masu.web.problems import install_problem_handlers
 from masu.web.ui.headers import SecurityHeaders
 from masu.web.ui.render import install_page_handlers
@@ -84,7 +90,13 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         customer_home,
         customer_bookings,
         pro_home,
+        pro_visit_actions,
+        pro_schedule,
+        pro_earnings,
         admin_home,
+        admin_booking,
+        admin_booking_actions,
+        admin_health,
     ):
         app.include_router(module.router)
     if container.settings.PAYMENT_GATEWAY == "sandbox":

@@ -49,9 +49,7 @@ COMMON: dict[Lang, dict[str, str]] = {
         "required": "This field is required.",
         "form_errors": "Please correct the marked fields.",
         "pro_title": "Professional dashboard",
-        "pro_soon": "Your offers and bookings will appear here.",
         "admin_title": "Admin panel",
-        "admin_soon": "Bookings, professionals and the catalogue will be managed here.",
     },
     "he": {
         "brand": "מאסו",
@@ -88,9 +86,7 @@ COMMON: dict[Lang, dict[str, str]] = {
         "required": "שדה חובה.",
         "form_errors": "נא לתקן את השדות המסומנים.",
         "pro_title": "לוח בקרה למטפלים",
-        "pro_soon": "ההצעות וההזמנות שלך יופיעו כאן.",
         "admin_title": "פאנל ניהול",
-        "admin_soon": "כאן ינוהלו ההזמנות, המטפלים והקטלוג.",
     },
 }
 

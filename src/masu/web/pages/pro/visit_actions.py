@@ -1,0 +1,80 @@
+"""The assigned professional's buttons on a booking: on the way, start, complete, and give it back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+
+from masu.domain.errors import DomainError
+from masu.persistence.bookings import Booking
+from masu.services.professional_actions import complete_treatment, mark_on_way, start_treatment, withdraw
+from masu.web.deps import ContainerDep, SessionDep
+from masu.web.pages.pro.home import refused_dashboard, render_dashboard
+from masu.web.pages.pro.views import looks_like_id
+from masu.web.ui.csrf import require_csrf
+from masu.web.ui.render import redirect, render
+from masu.web.ui.session import ProfessionalDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+Csrf = Annotated[None, Depends(require_csrf)]
+Move = Callable[..., Awaitable[Booking]]
+MOVES: dict[str, tuple[Move, str]] = {
+    "on_way": (mark_on_way, "on_way"),
+    "start": (start_treatment, "started"),
+    "complete": (complete_treatment, "completed"),
+}
+REASON_LENGTH = range(2, 501)
+
+
+@router.post("/pro/bookings/{booking_id}/withdraw", response_class=HTMLResponse)
+async def give_back(
+    booking_id: str,
+    request: Request,
+    _csrf: Csrf,
+    user: ProfessionalDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Give a confirmed booking back with a reason (422 next to the field without one); it is re-offered."""
+    if not looks_like_id(booking_id):
+        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+    reason = str((await request.form()).get("reason", "")).strip()
+    if len(reason) not in REASON_LENGTH:
+        errors = {booking_id: "reason_invalid"}
+        return await render_dashboard(request, container, session, user, errors=errors, status_code=422)
+    now, policy = container.clock.now(), container.policy
+    try:
+        await withdraw(session, now=now, policy=policy, principal=user, booking_id=booking_id, reason=reason)
+        await session.commit()
+    except DomainError as refused:
+        await session.rollback()
+        return await refused_dashboard(request, container, session, user, refused)
+    return redirect(request, "/pro?done=withdrawn")
+
+
+@router.post("/pro/bookings/{booking_id}/{move}", response_class=HTMLResponse)
+async def move_visit(
+    booking_id: str,
+    move: str,
+    request: Request,
+    _csrf: Csrf,
+    user: ProfessionalDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Mark the booking on the way, started or completed; a move the booking no longer allows shows why."""
+    if move not in MOVES or not looks_like_id(booking_id):
+        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+    act, outcome = MOVES[move]
+    try:
+        await act(
+            session, now=container.clock.now(), policy=container.policy, principal=user, booking_id=booking_id
+        )
+        await session.commit()
+    except DomainError as refused:
+        await session.rollback()
+        return await refused_dashboard(request, container, session, user, refused)
+    return redirect(request, f"/pro?done={outcome}")
