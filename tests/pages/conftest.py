@@ -7,6 +7,7 @@ resource" for it; that one line is expected and ignored, any other failed resour
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -93,11 +94,11 @@ class Watch:
             self.refused_documents.add(response.url)
 
 
-@pytest.fixture
-def page(browser: Browser, server: str) -> Iterator[Page]:
-    """A fresh browser tab on the live server (base URL set); fails the test on errors or outside requests."""
+@contextlib.contextmanager
+def watched_tab(browser: Browser, server: str, viewport: dict[str, int]) -> Iterator[Page]:
+    """A tab with its own cookies on the live server; the test fails on errors or outside requests."""
     watch = Watch(origin=server)
-    context = browser.new_context(base_url=server, viewport=DESKTOP)
+    context = browser.new_context(base_url=server, viewport=viewport)
     # A bound on waiting, not a speed claim: generous, because CI's two cores also run the server and worker.
     context.set_default_timeout(20_000)
     context.route("**/*", watch.on_route)
@@ -108,6 +109,13 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     yield tab
     context.close()
     assert not watch.problems, "\n".join(watch.problems)
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    """A fresh browser tab on the live server (base URL set); fails the test on errors or outside requests."""
+    with watched_tab(browser, server, DESKTOP) as tab:
+        yield tab
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.factories import professional
 from tests.live_server import running_server
-from tests.pages.conftest import DESKTOP, PHONE, Watch, book_as_customer, log_in, screenshot
+from tests.pages.conftest import DESKTOP, PHONE, book_as_customer, log_in, screenshot, watched_tab
 
 pytestmark = pytest.mark.slow
 AVI = professional("Avi Pro")
@@ -33,17 +33,8 @@ def server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def other_page(browser: Browser, server: str) -> Iterator[Page]:
     """A second person's browser (own cookies), watched like `page`."""
-    watch = Watch(origin=server)
-    context = browser.new_context(base_url=server, viewport=PHONE)
-    context.set_default_timeout(5000)
-    context.route("**/*", watch.on_route)
-    tab = context.new_page()
-    tab.on("console", watch.on_console)
-    tab.on("pageerror", lambda error: watch.problems.append(f"page error: {error}"))
-    tab.on("response", watch.on_response)
-    yield tab
-    context.close()
-    assert not watch.problems, "\n".join(watch.problems)
+    with watched_tab(browser, server, PHONE) as tab:
+        yield tab
 
 
 def wait_for_offer(page: Page) -> None:
