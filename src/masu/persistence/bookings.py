@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from masu.persistence.base import Base, BigIntId, JsonDocument, new_id
 
-OPEN_FOR_DISPATCH = ("pending_professional", "confirmed")
-
 
 class Booking(Base):
     """One booked visit: who, what, where, when, the price and where it stands in its lifecycle."""

@@ -94,13 +94,3 @@ async def record_callback(
         .returning(PaymentCallback.id)
     )
     return (await session.execute(statement)).first() is not None
-
-
-async def callbacks_of(session: AsyncSession, payment_id: str) -> list[PaymentCallback]:
-    """The processed callbacks of a payment, in the order they arrived."""
-    query = (
-        sa.select(PaymentCallback)
-        .where(PaymentCallback.payment_id == payment_id)
-        .order_by(PaymentCallback.id)
-    )
-    return list((await session.execute(query)).scalars())
