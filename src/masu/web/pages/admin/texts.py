@@ -8,6 +8,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
     "en": {
         "nav_bookings": "Bookings",
         "nav_health": "System health",
+        "nav_professionals": "Professionals",
+        "nav_catalogue": "Catalogue",
+        "nav_reports": "Reports",
         "bookings_title": "Bookings",
         "view_all": "All bookings",
         "view_attention": "Needs attention",
@@ -144,6 +147,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
     "he": {
         "nav_bookings": "הזמנות",
         "nav_health": "מצב המערכת",
+        "nav_professionals": "מטפלים",
+        "nav_catalogue": "קטלוג",
+        "nav_reports": "דוחות",
         "bookings_title": "הזמנות",
         "view_all": "כל ההזמנות",
         "view_attention": "דורשות טיפול",
