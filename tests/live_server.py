@@ -80,9 +80,10 @@ def running_server(
     background_worker: bool = False,
     env: Mapping[str, str] | None = None,
     startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """Start `masu serve` on a free port, wait until /health answers 200, yield its base URL, stop it."""
-    port = free_port()
+    """Start `masu serve` on `port` (a free one by default), wait until /health answers 200, yield its URL."""
+    port = port or free_port()
     command = [str(MASU), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     if not background_worker:
         command.append("--no-worker")

@@ -46,6 +46,11 @@ async def durations_of(
     return list((await session.execute(query)).scalars())
 
 
+async def get_city(session: AsyncSession, city_id: str) -> City | None:
+    """Return the city with this id, active or not."""
+    return await session.get(City, city_id)
+
+
 async def find_city(session: AsyncSession, name: str) -> City | None:
     """Return the active city whose English or Hebrew name matches `name` (case-insensitive)."""
     wanted = name.strip().lower()

@@ -93,6 +93,18 @@ async def create_booking(
     return BookingView(booking, [first_entry], view_of(payment, booking_status=booking.status))
 
 
+async def price_booking(
+    session: AsyncSession, *, now: datetime, policy: BookingPolicy, customer_id: str, command: NewBooking
+) -> PriceDetails:
+    """The price `create_booking` would set for `command` now, coupon included; writes nothing.
+
+    Raises ValidationFailed naming the field, exactly as creating the booking would.
+    """
+    checked = await _check(session, now=now, policy=policy, command=command)
+    coupon = await _usable_coupon(session, command.coupon_code, customer_id)
+    return await _quote(session, checked, command, coupon=coupon, now=now)
+
+
 async def _customer_for(session: AsyncSession, principal: Principal, command: NewBooking) -> User:
     """The booking's owner: the caller, or for an admin the `userId` they name."""
     customer_id = principal.user_id

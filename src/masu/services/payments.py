@@ -48,6 +48,7 @@ class Checkout:
     payment_id: str
     payment: PaymentView
     gateway: str
+    booking_id: str
     booking_number: str
     amount: int
     currency: str
@@ -110,6 +111,7 @@ async def checkout_for(session: AsyncSession, *, payment_id: str) -> Checkout | 
         payment_id=payment.id,
         payment=view_of(payment, booking_status=booking.status),
         gateway=payment.gateway,
+        booking_id=booking.id,
         booking_number=booking.booking_number,
         amount=payment.amount,
         currency=payment.currency,

@@ -37,6 +37,7 @@ from masu.web.pages.admin import home as admin_home
 from masu.web.pages.customer import bookings as customer_bookings
 from masu.web.pages.customer import home as customer_home
 from masu.web.pages.customer import payment, review_link
+from masu.web.pages.customer import wizard as customer_wizard
 from masu.web.pages.pro import earnings as pro_earnings
 from masu.web.pages.pro import home as pro_home
 from masu.web.pages.pro import offer_link
@@ -89,6 +90,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         account,
         customer_home,
         customer_bookings,
+        customer_wizard,
         pro_home,
         pro_visit_actions,
         pro_schedule,

@@ -20,6 +20,7 @@ from masu.payments.gateway import GatewayError
 from masu.services.payments import Checkout, attach_checkout, checkout_for, payment_request
 from masu.web.api.common import ID_PATTERN, shekels_number
 from masu.web.deps import ContainerDep
+from masu.web.ui.i18n import language_of
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
@@ -41,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "refunded": "This booking was cancelled and your payment was refunded.",
         "refund_failed": "This booking was cancelled; our team will return your payment to you.",
         "unavailable": "The payment service is not available right now. Please try again in a few minutes.",
+        "to_booking": "See your booking",
     },
     "he": {
         "title": "תשלום",
@@ -55,6 +57,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "refunded": "ההזמנה בוטלה והתשלום הוחזר.",
         "refund_failed": "ההזמנה בוטלה; הצוות שלנו יחזיר לך את התשלום.",
         "unavailable": "שירות התשלום אינו זמין כרגע. נא לנסות שוב בעוד כמה דקות.",
+        "to_booking": "לצפייה בהזמנה",
     },
 }
 
@@ -114,8 +117,8 @@ async def _open_at_gateway(container: Container, checkout: Checkout) -> str | No
 def _render(
     request: Request, checkout: Checkout, *, message_key: str | None = None, status_code: int = 200
 ) -> Response:
-    lang = request.query_params.get("lang") or checkout.language
-    lang = lang if lang in TEXTS else "he"
+    # The language chosen in this browser, else the booker's own: the payer is usually the booker.
+    lang = language_of(request, checkout.language)
     texts = TEXTS[lang]
     context = {
         "lang": lang,
@@ -124,6 +127,7 @@ def _render(
         "amount": shekels_number(checkout.amount),
         "message": texts[message_key or checkout.payment.status],
         "pay_url": f"/pay/{checkout.payment_id}" if checkout.payable and message_key is None else None,
+        "booking_url": f"/bookings/{checkout.booking_id}",
     }
     response = templates.TemplateResponse(request, "customer/payment.html", context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
