@@ -19,6 +19,7 @@ from masu.web.api import (
     admin_catalogue,
     admin_notifications,
     admin_professionals,
+    admin_reports,
     auth,
     bookings,
     catalogue,
@@ -34,6 +35,7 @@ from masu.web.pages.admin import booking as admin_booking
 from masu.web.pages.admin import booking_actions as admin_booking_actions
 from masu.web.pages.admin import health as admin_health
 from masu.web.pages.admin import home as admin_home
+from masu.web.pages.admin import reports as admin_reports_page
 from masu.web.pages.customer import bookings as customer_bookings
 from masu.web.pages.customer import home as customer_home
 from masu.web.pages.customer import payment, review_link
@@ -82,6 +84,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         admin_catalogue,
         admin_professionals,
         admin_notifications,
+        admin_reports,
         offer_link,
         reviews,
         review_link,
@@ -99,6 +102,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         admin_booking,
         admin_booking_actions,
         admin_health,
+        admin_reports_page,
     ):
         app.include_router(module.router)
     if container.settings.PAYMENT_GATEWAY == "sandbox":
