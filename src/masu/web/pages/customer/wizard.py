@@ -63,7 +63,7 @@ async def wizard(request: Request, user: UserDep, container: ContainerDep, sessi
     slots = await open_slots(session, now=container.clock.now(), policy=container.policy, query=_query(picks))
     chosen = picks.starts_at()
     if chosen not in slots:
-        context = {"slots": [_local_time(s) for s in slots], "city": city}
+        context = {"slots": [_local_time(s) for s in slots], "offer": offer, "city": city}
         return _step(request, "slot", picks, context, errors=_if_given(picks.time, "time"))
     contact = await contact_of(session, user.user_id)
     return Draft(request, picks, offer, city, {"for_whom": "me"}, contact.name).details({})
@@ -248,6 +248,7 @@ def _if_given(value: str, field: str, found: object = None) -> dict[str, str]:
 def _when_context(offer: TreatmentOffer, cities: list[City], container: Container) -> dict[str, Any]:
     first, last = _window(container)
     return {
+        "offer": offer,
         "cities": cities,
         "first_day": first.isoformat(),
         "last_day": last.isoformat(),

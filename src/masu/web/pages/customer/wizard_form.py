@@ -6,13 +6,15 @@ and refuse exactly the same bookings; its error paths are mapped back to the for
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
 
+from masu.domain.errors import ValidationFailed
+from masu.domain.phones import normalize_israeli_mobile
 from masu.domain.pricing import BUSINESS_TZ
 from masu.services.booking_creation import NewBooking
 from masu.services.booking_wizard import Contact
@@ -69,10 +71,10 @@ class Picks:
         found["gender"] = found["gender"] if found["gender"] in GENDERS else "any"
         return cls(**found)
 
-    def day(self) -> date | None:
+    def day(self) -> dt.date | None:
         """The picked date, or None when missing or not a date."""
         try:
-            return date.fromisoformat(self.date)
+            return dt.date.fromisoformat(self.date)
         except ValueError:
             return None
 
@@ -80,16 +82,16 @@ class Picks:
         """The picked duration in minutes, or None."""
         return int(self.duration) if self.duration.isdigit() else None
 
-    def starts_at(self) -> datetime | None:
+    def starts_at(self) -> dt.datetime | None:
         """The picked local date and HH:MM in Israel's time, or None."""
         day = self.day()
         try:
-            clock = time.fromisoformat(self.time) if len(self.time) == 5 else None
+            clock = dt.time.fromisoformat(self.time) if len(self.time) == 5 else None
         except ValueError:
             clock = None
         if day is None or clock is None:
             return None
-        return datetime.combine(day, clock, tzinfo=BUSINESS_TZ)
+        return dt.datetime.combine(day, clock, tzinfo=BUSINESS_TZ)
 
     def without(self, *names: str) -> Picks:
         """The picks with `names` cleared (to go back to their step)."""
@@ -130,11 +132,22 @@ def booking_command(
         "notes": details["notes"] or None,
         "couponCode": details["coupon"] or None,
     }
+    errors = {} if for_me else _phone_error(details["recipient_phone"])
     try:
-        return BookingIn.model_validate(body).command(), {}
+        command = BookingIn.model_validate(body).command()
     except ValidationError as invalid:
         fields = [_form_field(error["loc"]) for error in invalid.errors()]
-        return None, {field: message_key(field) for field in fields}
+        return None, {field: message_key(field) for field in fields} | errors
+    return (None, errors) if errors else (command, {})
+
+
+def _phone_error(phone: str) -> dict[str, str]:
+    """The recipient phone's error, found now so that the form shows every error at once."""
+    try:
+        normalize_israeli_mobile(phone, field="recipientPhone")
+    except ValidationFailed:
+        return {"recipient_phone": message_key("recipient_phone")}
+    return {}
 
 
 def form_field(wire_field: str) -> str:

@@ -1,0 +1,165 @@
+"""The wizard's times: a slot is offered exactly when some professional could take the visit then.
+
+The demo world (tests/conftest.py): 20 professionals working 08:00-22:00 every day, four of them covering
+Tel Aviv (two men, two women); the test clock stands at Tuesday 1 December 2026, 10:00 in Israel.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.bootstrap import Container
+from masu.domain.access import Principal, Role
+from masu.domain.errors import ValidationFailed
+from masu.domain.pricing import BUSINESS_TZ
+from masu.persistence.catalogue import City, Treatment
+from masu.persistence.users import ProfessionalCity, User
+from masu.services import professionals
+from masu.services.availability import SlotQuery, open_slots, slot_is_open
+from masu.services.booking_creation import NewBooking, create_booking, price_booking
+from tests.conftest import NOW
+
+THURSDAY = date(2026, 12, 3)
+
+
+async def _ids(session: AsyncSession, treatment: str, city: str) -> tuple[str, str]:
+    treatment_id = (await session.execute(sa.select(Treatment.id).where(Treatment.name == treatment))).scalar_one()
+    city_id = (await session.execute(sa.select(City.id).where(City.name == city))).scalar_one()
+    return treatment_id, city_id
+
+
+def _times(slots: list[datetime]) -> list[str]:
+    return [slot.astimezone(BUSINESS_TZ).strftime("%H:%M") for slot in slots]
+
+
+def _every_half_hour(first: str, last: str) -> list[str]:
+    start = datetime.combine(THURSDAY, time.fromisoformat(first))
+    end = datetime.combine(THURSDAY, time.fromisoformat(last))
+    steps = int((end - start) / timedelta(minutes=30)) + 1
+    return [(start + i * timedelta(minutes=30)).strftime("%H:%M") for i in range(steps)]
+
+
+async def _slots(container: Container, query: SlotQuery) -> list[str]:
+    async with container.sessions() as session:
+        return _times(await open_slots(session, now=NOW, policy=container.policy, query=query))
+
+
+async def _tel_aviv_professionals(session: AsyncSession, gender: str) -> list[str]:
+    rows = await session.execute(
+        sa.select(User.id)
+        .join(ProfessionalCity, ProfessionalCity.professional_id == User.id)
+        .join(City, City.id == ProfessionalCity.city_id)
+        .where(City.name == "Tel Aviv", User.gender == gender)
+    )
+    return list(rows.scalars())
+
+
+async def test_a_day_offers_every_half_hour_in_which_the_whole_visit_fits_the_working_hours(
+    container: Container,
+) -> None:
+    async with container.sessions() as session:
+        swedish, tel_aviv = await _ids(session, "Swedish Massage", "Tel Aviv")
+
+    hour = await _slots(container, SlotQuery(swedish, 60, tel_aviv, THURSDAY))
+    hour_and_a_half = await _slots(container, SlotQuery(swedish, 90, tel_aviv, THURSDAY))
+
+    assert hour == _every_half_hour("08:00", "21:00")
+    assert hour_and_a_half == _every_half_hour("08:00", "20:30")
+
+
+async def test_today_starts_after_the_lead_time_and_nothing_is_offered_past_the_horizon(
+    container: Container,
+) -> None:
+    async with container.sessions() as session:
+        swedish, tel_aviv = await _ids(session, "Swedish Massage", "Tel Aviv")
+
+    today = await _slots(container, SlotQuery(swedish, 60, tel_aviv, date(2026, 12, 1)))
+    far = await _slots(container, SlotQuery(swedish, 60, tel_aviv, date(2027, 1, 5)))
+
+    assert today[0] == "12:00"  # 10:00 now + the 2 hours of lead time
+    assert today[-1] == "21:00"
+    assert far == []
+
+
+async def test_slots_follow_the_hours_of_the_professionals_of_the_asked_gender(container: Container) -> None:
+    async with container.sessions() as session:
+        deep_tissue, tel_aviv = await _ids(session, "Deep Tissue Massage", "Tel Aviv")
+        women = await _tel_aviv_professionals(session, "female")
+        for woman in women:
+            afternoons = [professionals.Interval(day, 14 * 60, 18 * 60) for day in range(7)]
+            await professionals.set_hours(session, user_id=woman, hours=afternoons)
+        await session.commit()
+
+    anyone = await _slots(container, SlotQuery(deep_tissue, 60, tel_aviv, THURSDAY, "any"))
+    a_woman = await _slots(container, SlotQuery(deep_tissue, 60, tel_aviv, THURSDAY, "female"))
+
+    assert len(women) == 2
+    assert anyone == _every_half_hour("08:00", "21:00")
+    assert a_woman == _every_half_hour("14:00", "17:00")
+
+
+async def test_one_slot_is_checked_alone_with_the_same_answer(container: Container) -> None:
+    async with container.sessions() as session:
+        swedish, tel_aviv = await _ids(session, "Swedish Massage", "Tel Aviv")
+        query = SlotQuery(swedish, 60, tel_aviv, THURSDAY)
+        policy = container.policy
+
+        def at(clock: str) -> datetime:
+            return datetime.combine(THURSDAY, time.fromisoformat(clock), tzinfo=BUSINESS_TZ)
+
+        assert await slot_is_open(session, now=NOW, policy=policy, query=query, starts_at=at("12:00"))
+        assert not await slot_is_open(session, now=NOW, policy=policy, query=query, starts_at=at("21:30"))
+        assert not await slot_is_open(session, now=NOW, policy=policy, query=query, starts_at=at("12:10"))
+
+
+@pytest.mark.parametrize(
+    ("treatment", "duration", "city", "field"),
+    [
+        ("Swedish Massage", 45, "Tel Aviv", "durationMinutes"),
+        ("Swedish Massage", 60, "nowhere", "city"),
+    ],
+)
+async def test_an_unknown_duration_or_city_is_refused_by_name(
+    container: Container, treatment: str, duration: int, city: str, field: str
+) -> None:
+    async with container.sessions() as session:
+        treatment_id, tel_aviv = await _ids(session, treatment, "Tel Aviv")
+        query = SlotQuery(treatment_id, duration, tel_aviv if city == "Tel Aviv" else "0" * 32, THURSDAY)
+        with pytest.raises(ValidationFailed) as refused:
+            await open_slots(session, now=NOW, policy=container.policy, query=query)
+
+    assert refused.value.field == field
+
+
+async def test_the_summary_price_is_the_price_the_booking_gets(container: Container) -> None:
+    async with container.sessions() as session:
+        swedish, _ = await _ids(session, "Swedish Massage", "Tel Aviv")
+        customer = (await session.execute(sa.select(User).where(User.name == "Noa Cohen"))).scalar_one()
+        command = NewBooking(
+            treatment_id=swedish,
+            duration_minutes=90,
+            starts_at=datetime(2026, 12, 5, 20, 30, tzinfo=BUSINESS_TZ),  # a Saturday evening: two surcharges
+            recipient_name="Noa Cohen",
+            recipient_phone="052-0000001",
+            recipient_email=None,
+            street="Herzl 10",
+            city="Tel Aviv",
+            building=None,
+            apartment=None,
+            gender_preference="any",
+            notes=None,
+            coupon_code="WELCOME10",
+        )
+        policy = container.policy
+        quoted = await price_booking(session, now=NOW, policy=policy, customer_id=customer.id, command=command)
+        principal = Principal(customer.id, customer.name, frozenset({Role.CUSTOMER}))
+        made = await create_booking(session, now=NOW, policy=policy, principal=principal, command=command)
+
+    assert len(quoted.surcharges) == 2
+    assert quoted.discount > 0
+    assert made.booking.final_amount == quoted.final_amount
+    assert made.booking.discount == quoted.discount
