@@ -9,8 +9,10 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.clock import Clock
+from masu.domain.access import Principal
+from masu.domain.errors import Conflict, Forbidden, NotFound
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
-from masu.domain.reviews import DueStep, ReviewSchedule, ReviewStep, StepPlan, plan_step
+from masu.domain.reviews import DueStep, ReviewSchedule, ReviewStep, StepPlan, plan_step, step_after
 from masu.events.bus import BookingEventBus, Event
 from masu.events.outbox import append_event
 from masu.persistence import booking_repository, review_repository
@@ -117,3 +119,55 @@ async def _close_window(session: AsyncSession, booking: Booking, now: datetime) 
     await apply_decision(
         session, booking, decision, now=now, trigger=Trigger(Actor.SYSTEM, None, "review_window_closed")
     )
+
+
+async def resend_review_request(
+    session: AsyncSession, *, admin: Principal, booking_id: str, now: datetime, schedule: ReviewSchedule
+) -> None:
+    """Queue the review request again (`review.requested`, step `request`) for a booking still awaiting it.
+
+    The reminder schedule is left as it is: the resend is for a customer who lost the first message, and
+    restarting the cycle would push the window's close out past what the rules allow. The message is valid
+    until the window closes (the link is signed with the booking id and works while it is pending_review).
+    A request not sent yet goes out as the cycle's own first step. Conflict when the booking is not awaiting
+    its review, already has one or its window has passed; NotFound for no such booking.
+    """
+    if not admin.is_admin:
+        raise Forbidden("only admins may resend a review request", code="admins_only")
+    booking = await booking_repository.get_booking(session, booking_id, for_update=True)
+    if booking is None:
+        raise NotFound("no such booking")
+    if booking.status != BookingStatus.PENDING_REVIEW:
+        raise Conflict("this booking is not awaiting a review", code="not_awaiting_review")
+    if await review_repository.review_of_booking(session, booking.id) is not None:
+        raise Conflict("this booking has already been reviewed", code="already_reviewed")
+    if booking.review_request_sent_at is None:
+        await _carry_out(session, booking, DueStep(ReviewStep.REQUEST, now), now=now, schedule=schedule)
+        return
+    closes_at = await review_window_closes_at(session, booking.id, schedule=schedule)
+    if closes_at is None or closes_at <= now:
+        raise Conflict("the review window of this booking has closed", code="review_window_closed")
+    payload = {"bookingId": booking.id, "step": ReviewStep.REQUEST.value, "sendBefore": closes_at.isoformat()}
+    append_event(
+        session,
+        event_type=REVIEW_REQUESTED,
+        booking_id=booking.id,
+        payload={**payload, "resentBy": admin.user_id},
+        now=now,
+    )
+
+
+async def review_window_closes_at(
+    session: AsyncSession, booking_id: str, *, schedule: ReviewSchedule
+) -> datetime | None:
+    """When the booking's review window closes as its cycle now stands; None when no cycle runs."""
+    cycle = await review_repository.cycle_of(session, booking_id)
+    if cycle is None:
+        return None
+    step, at = ReviewStep(cycle.next_step), cycle.next_step_at
+    # The steps still to come each follow the one before by their gap, as the worker will time them.
+    while step is not ReviewStep.CLOSE_WINDOW:
+        following = step_after(step)
+        assert following is not None, "the window's close ends every cycle"
+        step, at = following, at + schedule.gap_before(following)
+    return at

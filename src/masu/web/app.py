@@ -30,7 +30,7 @@ from masu.web.api import (
     reviews,
 )
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
-from masu.web.pages import account, sandbox_gateway
+from masu.web.pages import account, account_settings, sandbox_gateway
 from masu.web.pages.admin import booking as admin_booking
 from masu.web.pages.admin import booking_actions as admin_booking_actions
 from masu.web.pages.admin import health as admin_health
@@ -91,6 +91,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         payments,
         payment,
         account,
+        account_settings,
         customer_home,
         customer_bookings,
         customer_wizard,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
+from masu.bootstrap import review_schedule
 from masu.domain.lifecycle import BookingStatus
 from masu.persistence import booking_repository, event_queries, offer_repository
 from masu.persistence.booking_queries import BookingFilter
 from masu.persistence.bookings import Offer
+from masu.persistence.outbox import OutboxEvent
 from masu.services import admin_dispatch
 from masu.services.booking_access import (
     BookingView,
@@ -21,6 +23,8 @@ from masu.services.booking_access import (
     page_of_bookings,
 )
 from masu.services.matching import ranked_candidates
+from masu.services.operations import replay_dead_letter
+from masu.services.review_cycle import resend_review_request
 from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSummaryOut
 from masu.web.api.common import ID_PATTERN, ApiInput, ApiModel, Page, ShekelsIn, path_id, to_agorot
 from masu.web.api.idempotency import respond_idempotently
@@ -305,3 +309,50 @@ async def events(
         )
         for e in rows
     ]
+
+
+class ReviewRequestOut(ApiModel):
+    booking_id: str
+    status: Literal["queued"] = "queued"
+
+
+@router.post("/bookings/{bookingId}/review-request", response_model=ReviewRequestOut, status_code=202)
+async def resend_review(
+    booking_id: BookingId, container: ContainerDep, session: SessionDep, admin: AdminDep
+) -> ReviewRequestOut:
+    """Queue the review request again for a booking awaiting its review (409 when it is not, or too late)."""
+    await resend_review_request(
+        session,
+        admin=admin,
+        booking_id=booking_id,
+        now=container.clock.now(),
+        schedule=review_schedule(container.settings),
+    )
+    await session.commit()
+    return ReviewRequestOut(booking_id=booking_id)
+
+
+@router.post("/events/{eventId}/retry", response_model=EventOut)
+async def retry_event(
+    event_id: Annotated[int, Path(alias="eventId", ge=1)],
+    container: ContainerDep,
+    session: SessionDep,
+    admin: AdminDep,
+) -> EventOut:
+    """Put a dead-lettered event back in the queue, as `masu events retry` does (409 when it is not dead)."""
+    event = await replay_dead_letter(session, admin=admin, event_id=event_id, now=container.clock.now())
+    await session.commit()
+    return _event_out(event)
+
+
+def _event_out(e: OutboxEvent) -> EventOut:
+    return EventOut(
+        id=e.id,
+        type=e.event_type,
+        booking_id=e.booking_id,
+        occurred_at=e.occurred_at,
+        payload=e.payload,
+        status=e.status,
+        attempts=e.attempts,
+        handled_at=e.handled_at,
+    )

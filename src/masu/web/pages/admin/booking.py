@@ -25,7 +25,7 @@ from masu.web.ui.session import AdminUserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CANCELLABLE = {BookingStatus.PENDING_PAYMENT, BookingStatus.PENDING_PROFESSIONAL, BookingStatus.CONFIRMED}
-DONE_KEYS = ("assign", "unassign", "dispatch", "bonus", "cancel")
+DONE_KEYS = ("assign", "unassign", "dispatch", "bonus", "cancel", "review_request")
 
 
 @router.get("/admin/bookings/{booking_id}", response_class=HTMLResponse)

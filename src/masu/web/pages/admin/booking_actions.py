@@ -1,4 +1,4 @@
-"""The admin's actions on a booking as forms: assign, unassign, dispatch now, bonus, cancel."""
+"""The admin's actions on a booking as forms: assign, unassign, dispatch, bonus, cancel, review request."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.bootstrap import Container
+from masu.bootstrap import Container, review_schedule
 from masu.domain.access import Principal
 from masu.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from masu.persistence.bookings import Booking
 from masu.services import admin_dispatch
 from masu.services.booking_access import cancel_booking
+from masu.services.review_cycle import resend_review_request
 from masu.web.api.common import to_agorot
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.booking import find_booking, render_booking
@@ -158,6 +159,31 @@ async def cancel(
     return await _act(
         request, session, admin, booking_id, _canceller(request, container, session, admin, form), form
     )
+
+
+@router.post("/admin/bookings/{booking_id}/review-request", response_class=HTMLResponse)
+async def resend_review(
+    booking_id: str,
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Queue the review request again while the booking awaits its review; the refusal shown otherwise."""
+    form = await _form(request)
+
+    async def work(booking: Booking) -> str:
+        await resend_review_request(
+            session,
+            admin=admin,
+            booking_id=booking.id,
+            now=container.clock.now(),
+            schedule=review_schedule(container.settings),
+        )
+        return "done=review_request"
+
+    return await _act(request, session, admin, booking_id, work, form)
 
 
 def _canceller(

@@ -1,4 +1,4 @@
-"""The admins' system-health page: dependencies, workers, outbox, providers, bookings, response times."""
+"""The admins' system-health page: dependencies, workers, outbox and its dead letters, providers, bookings."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from masu.domain.errors import Conflict, NotFound
 from masu.observability.health import check_health
 from masu.observability.system_status import SystemStatus, system_status
+from masu.persistence.dead_letter_queries import DeadLetter
+from masu.services.operations import dead_letters, replay_dead_letter
 from masu.web.deps import ContainerDep, SessionDep
-from masu.web.pages.admin.common import CATALOGUES, local
-from masu.web.ui.render import render
+from masu.web.pages.admin.common import CATALOGUES, Csrf, local
+from masu.web.ui.render import page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -21,8 +24,9 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 async def system_health(
     request: Request, admin: AdminUserDep, container: ContainerDep, session: SessionDep
 ) -> Response:
-    """The checks /health runs, the providers' breakers, and the background work and bookings as of now."""
+    """The checks /health runs, the providers' breakers, background work, dead letters and bookings now."""
     status = await system_status(session, container.clock.now())
+    dead = await dead_letters(session)
     # Give the connection back before the checks take their own: an embedded database has only one.
     await session.close()
     report = await check_health(container.engine, container.redis)
@@ -31,8 +35,62 @@ async def system_health(
         "checks": report.details,
         "breakers": await container.providers.breaker_states(),
         "status": _shown(status),
+        "dead": [_dead_shown(letter) for letter in dead],
+        "message": _replay_message(request),
     }
     return render(request, "admin/system_health.html", context, catalogues=CATALOGUES)
+
+
+@router.post("/admin/system-health/dead-letters/{event_id}/replay", response_class=HTMLResponse)
+async def replay(
+    event_id: str,
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Put a dead-lettered event back in the queue; back to the page saying what happened."""
+    if not _looks_like_event_id(event_id):
+        return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
+    try:
+        await replay_dead_letter(session, admin=admin, event_id=int(event_id), now=container.clock.now())
+        await session.commit()
+        outcome = "replayed"
+    except (NotFound, Conflict) as refused:
+        await session.rollback()
+        outcome = "replay_missing" if isinstance(refused, NotFound) else "replay_refused"
+    return redirect(request, f"/admin/system-health?{outcome}={event_id}#dead-title")
+
+
+def _replay_message(request: Request) -> dict[str, Any] | None:
+    """The notice a replay left in the query string (`?replayed=<id>` and the refusals), or None."""
+    for key in ("replayed", "replay_refused", "replay_missing"):
+        event_id = request.query_params.get(key, "")
+        if _looks_like_event_id(event_id):
+            text = page_texts(request, *CATALOGUES)[key].replace("{id}", event_id)
+            return {"text": text, "error": key != "replayed"}
+    return None
+
+
+def _looks_like_event_id(value: str) -> bool:
+    """True for a positive whole number that fits an event id (a 64-bit integer)."""
+    return value.isascii() and value.isdigit() and len(value) <= 19 and 0 < int(value) < 2**63
+
+
+def _dead_shown(letter: DeadLetter) -> dict[str, Any]:
+    """A dead letter as the table shows it: local time, handlers' names and the last error known."""
+    errors = [h.last_error for h in letter.handlers if h.last_error]
+    return {
+        "id": letter.event_id,
+        "type": letter.event_type,
+        "booking_id": letter.booking_id,
+        "booking_number": letter.booking_number,
+        "handlers": [h.name for h in letter.handlers],
+        "error": letter.last_error or (errors[0] if errors else ""),
+        "attempts": max([letter.attempts, *(h.attempts for h in letter.handlers)]),
+        "when": local(letter.occurred_at),
+    }
 
 
 def _shown(status: SystemStatus) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The customer's bookings: the list, one booking with its history and price, and cancelling it."""
+"""The customer's bookings: the list, one booking with its history and price, cancelling and reviewing it."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.access import Principal
-from masu.domain.errors import DomainError, NotFound
+from masu.domain.errors import DomainError, NotFound, ValidationFailed
 from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
+from masu.domain.reviews import MAX_COMMENT_LENGTH
+from masu.persistence.review_queries import ReviewFilter
+from masu.persistence.reviews import Review
 from masu.services.booking_access import (
     MAX_PAGE_SIZE,
     BookingView,
@@ -23,6 +26,7 @@ from masu.services.booking_access import (
     view_booking,
 )
 from masu.services.catalogue import treatments_with_durations
+from masu.services.reviews import reviews_page, submit_review
 from masu.web.api.common import ID_PATTERN, shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
@@ -63,7 +67,7 @@ async def booking_page(
     view = await _view(session, user, booking_id)
     if view is None:
         return render(request, "ui/not_found.html", {}, status_code=404)
-    message = page_texts(request, TEXTS)["cancelled_ok"] if request.query_params.get("cancelled") else None
+    message = _done_message(request)
     return await _render_booking(request, container, session, user, view, message=message)
 
 
@@ -108,6 +112,61 @@ async def cancel(
     return redirect(request, f"/bookings/{view.booking.id}?cancelled=1")
 
 
+@router.post("/bookings/{booking_id}/review", response_class=HTMLResponse)
+async def review(
+    booking_id: str,
+    request: Request,
+    _csrf: Csrf,
+    user: UserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Review the treated booking (owner, while it awaits the review); the page with the reason if refused."""
+    view = await _view(session, user, booking_id)
+    if view is None:
+        return render(request, "ui/not_found.html", {}, status_code=404)
+    form = await request.form()
+    draft = {"rating": str(form.get("rating", "")).strip(), "comment": str(form.get("comment", ""))}
+    try:
+        await submit_review(
+            session,
+            now=container.clock.now(),
+            principal=user,
+            booking_id=view.booking.id,
+            rating=_rating(draft["rating"]),
+            comment=draft["comment"],
+        )
+        await session.commit()
+    except DomainError as refused:
+        await session.rollback()
+        fresh = await _view(session, user, booking_id)
+        assert fresh is not None
+        if isinstance(refused, ValidationFailed):
+            errors = {refused.field: f"review_{refused.field}_invalid"}
+            return await _render_booking(
+                request, container, session, user, fresh, review_errors=errors, draft=draft, status_code=422
+            )
+        return await _render_booking(
+            request, container, session, user, fresh, message=refused.message, error=True, status_code=409
+        )
+    return redirect(request, f"/bookings/{view.booking.id}?reviewed=1")
+
+
+def _rating(text: str) -> int:
+    """The chosen rating as a number; ValidationFailed on `rating` when none (or no number) was chosen."""
+    if not (text.isascii() and text.isdigit() and len(text) == 1):
+        raise ValidationFailed("rating", "choose a rating from 1 to 5")
+    return int(text)
+
+
+def _done_message(request: Request) -> str | None:
+    """The confirmation of what the customer just did on this page, if anything."""
+    texts = page_texts(request, TEXTS)
+    if request.query_params.get("cancelled"):
+        return texts["cancelled_ok"]
+    return texts["review_thanks"] if request.query_params.get("reviewed") else None
+
+
 async def _view(session: AsyncSession, user: Principal, booking_id: str) -> BookingView | None:
     if not _looks_like_id(booking_id):
         return None
@@ -145,13 +204,15 @@ async def _render_booking(
     *,
     message: str | None = None,
     error: bool = False,
+    review_errors: dict[str, str] | None = None,
+    draft: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     booking = view.booking
     names = await _treatment_names(session)
-    can_cancel = (
-        booking.user_id == user.user_id and booking.status in CANCELLABLE and _before_cutoff(view, container)
-    )
+    is_owner = booking.user_id == user.user_id
+    can_cancel = is_owner and booking.status in CANCELLABLE and _before_cutoff(view, container)
+    given = await _review_of(session, booking.id)
     context = {
         "booking": booking,
         "treatment": names.get(booking.treatment_id, ""),
@@ -166,8 +227,19 @@ async def _render_booking(
         "refund": shekels_number(booking.final_amount) if booking.payment_status == "paid" else None,
         "message": message,
         "error": error,
+        "review": given,
+        "can_review": is_owner and booking.status == BookingStatus.PENDING_REVIEW and given is None,
+        "review_errors": review_errors or {},
+        "draft": draft or {},
+        "max_comment": MAX_COMMENT_LENGTH,
     }
     return render(request, "customer/booking.html", context, catalogues=(TEXTS,), status_code=status_code)
+
+
+async def _review_of(session: AsyncSession, booking_id: str) -> Review | None:
+    """The booking's review, hidden or not (its author always sees their own)."""
+    found, _cursor = await reviews_page(session, ReviewFilter(booking_id=booking_id), limit=1, cursor=None)
+    return found[0] if found else None
 
 
 def _price(view: BookingView) -> dict[str, Any]:
