@@ -134,14 +134,16 @@ def log_in(page: Page, phone: str = CUSTOMER[0], password: str = CUSTOMER[1], la
     page.get_by_role("button", name="Log in" if lang == "en" else "כניסה").click()
 
 
-def book_as_customer(server: str, phone: str = CUSTOMER[0], password: str = CUSTOMER[1]) -> dict[str, Any]:
-    """Create a booking for tomorrow noon through the JSON API (the wizard page comes later)."""
+def book_as_customer(
+    server: str, phone: str = CUSTOMER[0], password: str = CUSTOMER[1], *, at: str | None = None
+) -> dict[str, Any]:
+    """Create a booking (tomorrow noon unless `at`) through the JSON API: a quick start for page tests."""
     with httpx.Client(base_url=server, timeout=10) as http:
         login = http.post("/api/v1/auth/login", json={"phone": phone, "password": password})
         headers = {"Authorization": f"Bearer {login.json()['accessToken']}"}
         treatments = http.get("/api/v1/treatments").json()
         swedish = next(t for t in treatments if t["name"] == "Swedish Massage")
-        body = booking_body(swedish["id"], bookingDateTime=tomorrow_noon_in_israel())
+        body = booking_body(swedish["id"], bookingDateTime=at or tomorrow_noon_in_israel())
         created = http.post("/api/v1/bookings", json=body, headers=headers)
         assert created.status_code == 201, created.text
         return dict(created.json())

@@ -1,4 +1,4 @@
-"""A booking's whole life through the pages: wizard → sandbox payment → SMS-link accept → visit → review → admin.
+"""A booking's whole life in the pages: wizard → sandbox payment → SMS-link accept → visit → review → admin.
 
 The live server runs the sandbox gateway (its hosted page calls back server to server) and its worker
 in-process, so payment, dispatch, messages and the review request happen as in production.
@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.factories import ADMIN, CUSTOMER
+from tests.factories import ADMIN
 from tests.live_server import ISRAEL, free_port, running_server
 from tests.pages.conftest import DESKTOP, PHONE, log_in, screenshot, watched_tab
 
@@ -54,7 +54,7 @@ def _admin_headers(http: httpx.Client) -> dict[str, str]:
 
 
 def _wait_for_link(server: str, booking_id: str, pattern: str) -> str:
-    """The path of the first link matching `pattern` in a message queued for the booking (the worker sends)."""
+    """The path of the first link like `pattern` in a message queued for the booking (by the worker)."""
     with httpx.Client(base_url=server, timeout=10) as http:
         headers = _admin_headers(http)
         for _ in range(100):
@@ -109,7 +109,9 @@ def _book_through_the_wizard(page: Page) -> None:
     page.get_by_role("button", name="Continue to the summary").click()
 
 
-def test_a_booking_from_the_wizard_to_the_review_as_each_person_sees_it(browser: Browser, server: str) -> None:
+def test_a_booking_from_the_wizard_to_the_review_as_each_person_sees_it(
+    browser: Browser, server: str
+) -> None:
     with watched_tab(browser, server, DESKTOP) as customer:
         log_in(customer)
         _book_through_the_wizard(customer)
@@ -125,7 +127,9 @@ def test_a_booking_from_the_wizard_to_the_review_as_each_person_sees_it(browser:
         expect(customer.get_by_role("status")).to_contain_text("Payment received")
         customer.get_by_role("link", name="See your booking").click()
         booking_id = customer.url.rsplit("/", 1)[-1]
-        expect(customer.locator("[data-status]").first).to_have_attribute("data-status", "pending_professional")
+        expect(customer.locator("[data-status]").first).to_have_attribute(
+            "data-status", "pending_professional"
+        )
 
         # A professional accepts from the link in their SMS, without logging in.
         offer_link = _wait_for_link(server, booking_id, r"/o/[A-Za-z0-9_.\-]+")
@@ -162,11 +166,16 @@ def test_a_booking_from_the_wizard_to_the_review_as_each_person_sees_it(browser:
         admin.goto(f"/admin/bookings/{booking_id}")
         statuses = admin.locator('.admin-timeline li[data-kind="status"] [data-status]')
         expect(statuses).to_have_count(len(LIFE_IN_ORDER))
-        assert [statuses.nth(i).get_attribute("data-status") for i in range(len(LIFE_IN_ORDER))] == LIFE_IN_ORDER
+        assert [
+            statuses.nth(i).get_attribute("data-status") for i in range(len(LIFE_IN_ORDER))
+        ] == LIFE_IN_ORDER
         times = admin.locator(".admin-timeline li time")
         stamps = [times.nth(i).get_attribute("datetime") or "" for i in range(times.count())]
         assert stamps == sorted(stamps), "the timeline is not in time order"
-        kinds = {admin.locator(".admin-timeline li").nth(i).get_attribute("data-kind") for i in range(times.count())}
+        kinds = {
+            admin.locator(".admin-timeline li").nth(i).get_attribute("data-kind")
+            for i in range(times.count())
+        }
         assert {"status", "event", "offer", "message"} <= kinds
         screenshot(admin, "admin-booking-journey-desktop")
 

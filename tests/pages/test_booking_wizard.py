@@ -1,4 +1,4 @@
-"""The booking wizard's pages: Hebrew on a phone, messages next to wrong fields, coupons, and no half bookings."""
+"""The booking wizard's pages: Hebrew on a phone, errors next to wrong fields, coupons, no half bookings."""
 
 from __future__ import annotations
 

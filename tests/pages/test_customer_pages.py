@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.pages.conftest import DESKTOP, PHONE, book_as_customer, log_in, screenshot
+from tests.live_server import ISRAEL, running_server
+from tests.pages.conftest import DESKTOP, PHONE, book_as_customer, log_in, screenshot, watched_tab
 
 pytestmark = pytest.mark.slow
 
@@ -78,6 +83,38 @@ def test_customer_cancels_a_booking_before_the_cutoff(page: Page, server: str) -
     expect(page.locator(".facts [data-status]")).to_have_attribute("data-status", "cancelled")
     expect(page.locator(".timeline li")).to_have_count(2)
     expect(page.get_by_role("button", name="Cancel booking")).to_have_count(0)
+
+
+@pytest.fixture
+def short_lead_server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+    """A live server that books visits up to the last minute, so a new booking can be past its cut-off."""
+    target = tmp_path / "masu.db"
+    shutil.copy(sqlite_template, target)
+    env = {"MIN_BOOKING_LEAD_HOURS": "0", "CANCELLATION_CUTOFF_HOURS": "2"}
+    with running_server(f"sqlite+aiosqlite:///{target}", env=env) as url:
+        yield url
+
+
+def test_customer_cannot_cancel_after_the_cutoff_in_the_page_or_by_posting(
+    browser: Browser, short_lead_server: str
+) -> None:
+    in_an_hour = (datetime.now(ISRAEL) + timedelta(hours=1)).replace(second=0, microsecond=0)
+    booking = book_as_customer(short_lead_server, at=in_an_hour.isoformat())
+    with watched_tab(browser, short_lead_server, DESKTOP) as page:
+        log_in(page)
+        page.goto(f"/bookings/{booking['id']}")
+        expect(page.locator(".facts [data-status]")).to_have_attribute("data-status", "pending_professional")
+        expect(page.get_by_role("button", name="Cancel booking")).to_have_count(0)
+
+        # A hand-made form post (with a valid CSRF token) is refused the same way.
+        token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+        refused = page.request.post(
+            f"/bookings/{booking['id']}/cancel", form={"csrf_token": token or "", "reason": "late"}
+        )
+        assert refused.status == 409
+        assert "cut-off has passed" in refused.text()
+        page.reload()
+        expect(page.locator(".facts [data-status]")).to_have_attribute("data-status", "pending_professional")
 
 
 def test_logout_ends_the_session(page: Page) -> None:

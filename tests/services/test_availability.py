@@ -27,7 +27,9 @@ THURSDAY = date(2026, 12, 3)
 
 
 async def _ids(session: AsyncSession, treatment: str, city: str) -> tuple[str, str]:
-    treatment_id = (await session.execute(sa.select(Treatment.id).where(Treatment.name == treatment))).scalar_one()
+    treatment_id = (
+        await session.execute(sa.select(Treatment.id).where(Treatment.name == treatment))
+    ).scalar_one()
     city_id = (await session.execute(sa.select(City.id).where(City.name == city))).scalar_one()
     return treatment_id, city_id
 
@@ -155,7 +157,9 @@ async def test_the_summary_price_is_the_price_the_booking_gets(container: Contai
             coupon_code="WELCOME10",
         )
         policy = container.policy
-        quoted = await price_booking(session, now=NOW, policy=policy, customer_id=customer.id, command=command)
+        quoted = await price_booking(
+            session, now=NOW, policy=policy, customer_id=customer.id, command=command
+        )
         principal = Principal(customer.id, customer.name, frozenset({Role.CUSTOMER}))
         made = await create_booking(session, now=NOW, policy=policy, principal=principal, command=command)
 
