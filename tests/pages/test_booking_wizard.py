@@ -109,6 +109,9 @@ def test_a_coupon_lowers_the_servers_price_and_a_wrong_one_is_named_next_to_its_
         # Without a payment gateway the booking goes straight to finding a professional.
         page.get_by_role("button", name="Confirm the booking").click()
         expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f]+"))
+        expect(page.get_by_role("status")).to_have_text(
+            "Your booking is made. We are now finding a professional for you."
+        )
         expect(page.locator("[data-status]").first).to_have_attribute("data-status", "pending_professional")
         expect(page.locator("table.price tr.total")).to_contain_text("225")
 

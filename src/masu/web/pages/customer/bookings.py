@@ -38,6 +38,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 Csrf = Annotated[None, Depends(require_csrf)]
 CANCELLABLE = {BookingStatus.PENDING_PAYMENT, BookingStatus.PENDING_PROFESSIONAL, BookingStatus.CONFIRMED}
 MAX_REASON = 500
+# What the page confirms after a redirect from an action: the query flag and its message.
+DONE_MESSAGES = (("created", "created_ok"), ("cancelled", "cancelled_ok"), ("reviewed", "review_thanks"))
 
 
 @router.get("/bookings", response_class=HTMLResponse)
@@ -162,9 +164,10 @@ def _rating(text: str) -> int:
 def _done_message(request: Request) -> str | None:
     """The confirmation of what the customer just did on this page, if anything."""
     texts = page_texts(request, TEXTS)
-    if request.query_params.get("cancelled"):
-        return texts["cancelled_ok"]
-    return texts["review_thanks"] if request.query_params.get("reviewed") else None
+    for flag, key in DONE_MESSAGES:
+        if request.query_params.get(flag):
+            return texts[key]
+    return None
 
 
 async def _view(session: AsyncSession, user: Principal, booking_id: str) -> BookingView | None:

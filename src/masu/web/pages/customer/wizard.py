@@ -28,7 +28,14 @@ from masu.services.catalogue import TreatmentOffer, treatments_with_durations
 from masu.web.api.common import shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
-from masu.web.pages.customer.wizard_form import Picks, booking_command, form_field, message_key, read_details
+from masu.web.pages.customer.wizard_form import (
+    PICK_NAMES,
+    Picks,
+    booking_command,
+    form_field,
+    message_key,
+    read_details,
+)
 from masu.web.pages.customer.wizard_texts import WIZARD
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import redirect, render
@@ -137,9 +144,14 @@ class Draft:
     contact_name: str
 
     def details(self, errors: dict[str, str], *, status_code: int = 200) -> Response:
-        """The address and recipient form with these values and errors."""
+        """The address and recipient form with these values and errors.
+
+        An error about an earlier step's pick (the time, say, no longer far enough ahead) has no field on
+        this form, so it is shown above it, next to the links back to those steps.
+        """
+        shown = {("form" if field in PICK_NAMES else field): key for field, key in errors.items()}
         return _step(
-            self.request, "details", self.picks, self._context(), errors=errors, status_code=status_code
+            self.request, "details", self.picks, self._context(), errors=shown, status_code=status_code
         )
 
     def summary(

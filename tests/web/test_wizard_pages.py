@@ -1,0 +1,129 @@
+"""The booking wizard in-process, where the clock can move: late confirmations, taken times, bad picks."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import sqlalchemy as sa
+
+from masu.bootstrap import Container
+from masu.clock import SettableClock
+from masu.persistence.bookings import Booking
+from masu.persistence.catalogue import City, Treatment
+from masu.persistence.users import WorkingHours
+from tests.factories import CUSTOMER
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+THURSDAY = "2026-12-03"  # the test clock stands at Tuesday 1 December 2026, 10:00 in Israel
+
+
+async def _page_login(client: httpx.AsyncClient) -> str:
+    """Log in through the page form (English pages from here on); the CSRF token of the session's forms."""
+    form = await client.get("/login?lang=en")
+    answer = await client.post(
+        "/login", data={"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": _token(form.text)}
+    )
+    assert answer.status_code == 303, answer.text
+    return _token((await client.get("/book")).text)
+
+
+def _token(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found is not None, "the page has a form with a CSRF token"
+    return found.group(1)
+
+
+async def _picks(container: Container, at: str = "12:00") -> dict[str, str]:
+    async with container.sessions() as session:
+        swedish = (
+            await session.execute(sa.select(Treatment.id).where(Treatment.name == "Swedish Massage"))
+        ).scalar_one()
+        tel_aviv = (await session.execute(sa.select(City.id).where(City.name == "Tel Aviv"))).scalar_one()
+    return {"treatment": swedish, "duration": "60", "city": tel_aviv, "date": THURSDAY, "time": at}
+
+
+async def _bookings(container: Container) -> int:
+    async with container.sessions() as session:
+        return int((await session.execute(sa.select(sa.func.count()).select_from(Booking))).scalar_one())
+
+
+async def test_each_step_asks_for_what_is_missing_and_names_what_was_wrong(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    await _page_login(client)
+    picks = await _picks(container)
+
+    first = await client.get("/book")
+    unknown_duration = await client.get("/book", params={**picks, "duration": "45", "time": ""})
+    far_date = await client.get("/book", params={**picks, "date": "2027-03-01", "time": ""})
+    odd_time = await client.get("/book", params={**picks, "time": "12:10"})
+    details = await client.get("/book", params=picks)
+
+    assert first.status_code == 200
+    assert 'aria-current="step">Treatment' in first.text
+    assert unknown_duration.status_code == 422
+    assert "Choose one of the durations offered." in unknown_duration.text
+    assert far_date.status_code == 422
+    assert 'id="date-error"' in far_date.text
+    assert odd_time.status_code == 422
+    assert 'id="time-error"' in odd_time.text
+    assert details.status_code == 200
+    assert 'aria-current="step">Address and recipient' in details.text
+
+
+async def test_a_confirmation_once_the_time_is_too_near_goes_back_to_the_times(
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
+) -> None:
+    token = await _page_login(client)
+    form = {**await _picks(container, "12:00"), "street": "Herzl 10", "for_whom": "me", "csrf_token": token}
+    summary = await client.post("/book/summary", data=form)
+    # Thursday 11:00: the visit is an hour away, within the lead time (and a fresh session on that clock).
+    clock.advance(timedelta(days=2, hours=1))
+    client.cookies.clear()
+    form["csrf_token"] = await _page_login(client)
+    before = await _bookings(container)
+
+    late = await client.post("/book", data=form)
+
+    assert summary.status_code == 200
+    assert 'data-total="250"' in summary.text
+    assert late.status_code == 303
+    assert "gone=1" in late.headers["location"]
+    assert await _bookings(container) == before  # nothing half-made
+
+
+async def test_a_time_nobody_is_free_for_any_more_goes_back_to_the_times(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    token = await _page_login(client)
+    form = {**await _picks(container, "12:00"), "street": "Herzl 10", "for_whom": "me", "csrf_token": token}
+    async with container.sessions() as session:  # every professional stops working at noon
+        await session.execute(sa.update(WorkingHours).values(end_minute=12 * 60))
+        await session.commit()
+    before = await _bookings(container)
+
+    taken = await client.post("/book", data=form)
+
+    assert taken.status_code == 303
+    assert taken.headers["location"].startswith("/book?")
+    assert "gone=1" in taken.headers["location"]
+    assert "time=" not in taken.headers["location"]
+    assert await _bookings(container) == before
+    shown = await client.get(taken.headers["location"])
+    assert "That time has just been taken." in shown.text
+
+
+async def test_the_wizard_forms_need_their_csrf_token(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    await _page_login(client)
+    form = {**await _picks(container), "street": "Herzl 10", "for_whom": "me"}
+    before = await _bookings(container)
+
+    refused = await client.post("/book", data=form)
+    forged = await client.post("/book", data={**form, "csrf_token": "forged"})
+
+    assert (refused.status_code, forged.status_code) == (403, 403)
+    assert await _bookings(container) == before
