@@ -137,3 +137,15 @@ def _to_the_summary(page: Page, at: str) -> None:
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Street and house number").fill("Hanassi 5")
     page.get_by_role("button", name="Continue to the summary").click()
+
+
+def test_a_treatment_is_chosen_with_the_keyboard_alone(browser: Browser, server: str) -> None:
+    with watched_tab(browser, server, PHONE) as page:
+        log_in(page)
+        page.goto("/book?lang=en")
+        first = page.locator('input[name="treatment"]').first
+        expect(first).to_be_focused()  # the step starts on its first choice
+        page.keyboard.press("Space")
+        page.keyboard.press("Enter")  # submits the step's form
+        expect(page.locator('[aria-current="step"]')).not_to_have_text("Treatment")
+        assert "treatment=" in page.url
