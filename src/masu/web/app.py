@@ -33,8 +33,12 @@ from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
 from masu.web.pages import account, account_settings, sandbox_gateway
 from masu.web.pages.admin import booking as admin_booking
 from masu.web.pages.admin import booking_actions as admin_booking_actions
+from masu.web.pages.admin import catalogue as admin_catalogue_page
+from masu.web.pages.admin import catalogue_items as admin_catalogue_items
+from masu.web.pages.admin import catalogue_treatments as admin_catalogue_treatments
 from masu.web.pages.admin import health as admin_health
 from masu.web.pages.admin import home as admin_home
+from masu.web.pages.admin import professionals as admin_professionals_page
 from masu.web.pages.admin import reports as admin_reports_page
 from masu.web.pages.customer import bookings as customer_bookings
 from masu.web.pages.customer import home as customer_home
@@ -103,6 +107,10 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         admin_booking,
         admin_booking_actions,
         admin_health,
+        admin_professionals_page,
+        admin_catalogue_page,
+        admin_catalogue_items,
+        admin_catalogue_treatments,
         admin_reports_page,
     ):
         app.include_router(module.router)

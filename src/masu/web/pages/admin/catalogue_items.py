@@ -1,0 +1,276 @@
+"""The admin's forms for cities, coupons and surcharge rules: add, edit, (de)activate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.domain.errors import NotFound
+from masu.persistence.base import Base
+from masu.persistence.catalogue import City, Coupon, SurchargeRule
+from masu.services import catalogue_admin
+from masu.web.api.admin_schemas import conflict_on_duplicate
+from masu.web.deps import ContainerDep, SessionDep
+from masu.web.pages.admin.catalogue import form_page, posted, submit
+from masu.web.pages.admin.catalogue_forms import (
+    city_changes,
+    city_form,
+    coupon_changes,
+    coupon_form,
+    new_city,
+    new_coupon,
+    new_surcharge,
+    surcharge_changes,
+    surcharge_form,
+)
+from masu.web.pages.admin.common import Csrf, looks_like_id
+from masu.web.ui.render import render
+from masu.web.ui.session import AdminUserDep
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+Row = TypeVar("Row", bound=Base)
+CITY, COUPON, SURCHARGE = "admin/manage/city.html", "admin/manage/coupon.html", "admin/manage/surcharge.html"
+NEW_CITY, NEW_COUPON, NEW_SURCHARGE = (
+    f"/admin/catalogue/{s}/new" for s in ("cities", "coupons", "surcharges")
+)
+
+
+# Cities
+
+
+@router.get(NEW_CITY, response_class=HTMLResponse)
+async def city_to_add(request: Request, admin: AdminUserDep) -> Response:
+    """An empty city form."""
+    return form_page(request, CITY, {}, action=NEW_CITY)
+
+
+@router.post(NEW_CITY, response_class=HTMLResponse)
+async def add_city(
+    request: Request, _csrf: Csrf, admin: AdminUserDep, container: ContainerDep, session: SessionDep
+) -> Response:
+    """Add a city (active at once); the form again with its errors when it is refused."""
+    form = await posted(request)
+
+    async def work() -> None:
+        city = new_city(form)
+        async with conflict_on_duplicate(session, "a city with this name exists", code="city_exists"):
+            await catalogue_admin.create_city(session, **city.model_dump())
+
+    def page(errors: Mapping[str, str], status: int) -> Response:
+        return form_page(request, CITY, form, action=NEW_CITY, errors=errors, status_code=status)
+
+    return await submit(
+        request, session, container, work=work, form_name="city", done="city_created", page=page
+    )
+
+
+@router.get("/admin/catalogue/cities/{city_id}", response_class=HTMLResponse)
+async def city_to_edit(city_id: str, request: Request, admin: AdminUserDep, session: SessionDep) -> Response:
+    """A city's form with its stored values."""
+    city = await _stored(session, City, city_id)
+    if city is None:
+        return _not_found(request)
+    return form_page(request, CITY, city_form(city), action=f"/admin/catalogue/cities/{city.id}")
+
+
+@router.post("/admin/catalogue/cities/{city_id}", response_class=HTMLResponse)
+async def save_city(
+    city_id: str,
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Rename, move, activate or deactivate a city; the form again with its errors when refused."""
+    form, action = await posted(request), f"/admin/catalogue/cities/{city_id}"
+
+    async def work() -> None:
+        changes = city_changes(form)
+        _must_be_id(city_id)
+        async with conflict_on_duplicate(session, "a city with this name exists", code="city_exists"):
+            await catalogue_admin.update_city(session, city_id=city_id, changes=changes)
+
+    def page(errors: Mapping[str, str], status: int) -> Response:
+        return form_page(request, CITY, form, action=action, errors=errors, status_code=status)
+
+    return await submit(
+        request, session, container, work=work, form_name="city", done="city_saved", page=page
+    )
+
+
+# Coupons
+
+
+@router.get(NEW_COUPON, response_class=HTMLResponse)
+async def coupon_to_add(request: Request, admin: AdminUserDep) -> Response:
+    """An empty coupon form."""
+    return form_page(request, COUPON, {"kind": "percent"}, action=NEW_COUPON)
+
+
+@router.post(NEW_COUPON, response_class=HTMLResponse)
+async def add_coupon(
+    request: Request, _csrf: Csrf, admin: AdminUserDep, container: ContainerDep, session: SessionDep
+) -> Response:
+    """Add a coupon (its code upper-case); the form again with its errors when it is refused."""
+    form = await posted(request)
+
+    async def work() -> None:
+        coupon = new_coupon(form)
+        async with conflict_on_duplicate(session, "a coupon with this code exists", code="coupon_exists"):
+            await catalogue_admin.create_coupon(session, now=container.clock.now(), **coupon.fields())
+
+    def page(errors: Mapping[str, str], status: int) -> Response:
+        return form_page(request, COUPON, form, action=NEW_COUPON, errors=errors, status_code=status)
+
+    return await submit(
+        request, session, container, work=work, form_name="coupon", done="coupon_created", page=page
+    )
+
+
+@router.get("/admin/catalogue/coupons/{coupon_id}", response_class=HTMLResponse)
+async def coupon_to_edit(
+    coupon_id: str, request: Request, admin: AdminUserDep, session: SessionDep
+) -> Response:
+    """A coupon's form: its window, limits and activity can change; code and value cannot."""
+    coupon = await _stored(session, Coupon, coupon_id)
+    if coupon is None:
+        return _not_found(request)
+    action = f"/admin/catalogue/coupons/{coupon.id}"
+    return form_page(request, COUPON, coupon_form(coupon), action=action, used=coupon.times_used)
+
+
+@router.post("/admin/catalogue/coupons/{coupon_id}", response_class=HTMLResponse)
+async def save_coupon(
+    coupon_id: str,
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Change a coupon's window, limits or activity; the form again with its errors when refused."""
+    coupon = await _stored(session, Coupon, coupon_id)
+    if coupon is None:
+        return _not_found(request)
+    form, action = await posted(request), f"/admin/catalogue/coupons/{coupon.id}"
+    shown = {**form, **{k: v for k, v in coupon_form(coupon).items() if k in ("code", "kind", "value")}}
+
+    async def work() -> None:
+        await catalogue_admin.update_coupon(session, coupon_id=coupon_id, changes=coupon_changes(form))
+
+    def page(errors: Mapping[str, str], status: int) -> Response:
+        return form_page(request, COUPON, shown, action=action, errors=errors, status_code=status)
+
+    return await submit(
+        request, session, container, work=work, form_name="coupon", done="coupon_saved", page=page
+    )
+
+
+# Surcharge rules
+
+
+@router.get(NEW_SURCHARGE, response_class=HTMLResponse)
+async def surcharge_to_add(request: Request, admin: AdminUserDep) -> Response:
+    """An empty surcharge form (active, a percentage)."""
+    values = {"amount_kind": "percent", "is_active": "1"}
+    return form_page(request, SURCHARGE, values, action=NEW_SURCHARGE)
+
+
+@router.post(NEW_SURCHARGE, response_class=HTMLResponse)
+async def add_surcharge(
+    request: Request, _csrf: Csrf, admin: AdminUserDep, container: ContainerDep, session: SessionDep
+) -> Response:
+    """Add a surcharge window; the form again with its errors when it is refused."""
+    form = await posted(request)
+
+    async def work() -> None:
+        fields = new_surcharge(form).fields()
+        await catalogue_admin.create_surcharge_rule(session, now=container.clock.now(), **fields)
+
+    def page(errors: Mapping[str, str], status: int) -> Response:
+        return form_page(request, SURCHARGE, form, action=NEW_SURCHARGE, errors=errors, status_code=status)
+
+    return await submit(
+        request, session, container, work=work, form_name="surcharge", done="surcharge_created", page=page
+    )
+
+
+@router.get("/admin/catalogue/surcharges/{rule_id}", response_class=HTMLResponse)
+async def surcharge_to_edit(
+    rule_id: str, request: Request, admin: AdminUserDep, session: SessionDep
+) -> Response:
+    """A surcharge rule's form with its stored values."""
+    rule = await _stored(session, SurchargeRule, rule_id)
+    if rule is None:
+        return _not_found(request)
+    return form_page(
+        request, SURCHARGE, surcharge_form(rule), action=f"/admin/catalogue/surcharges/{rule.id}"
+    )
+
+
+@router.post("/admin/catalogue/surcharges/{rule_id}", response_class=HTMLResponse)
+async def save_surcharge(
+    rule_id: str,
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Replace a surcharge rule's definition; the form again with its errors when refused."""
+    form, action = await posted(request), f"/admin/catalogue/surcharges/{rule_id}"
+
+    async def work() -> None:
+        changes = surcharge_changes(form)
+        _must_be_id(rule_id)
+        await catalogue_admin.update_surcharge_rule(session, rule_id=rule_id, changes=changes)
+
+    def page(errors: Mapping[str, str], status: int) -> Response:
+        return form_page(request, SURCHARGE, form, action=action, errors=errors, status_code=status)
+
+    return await submit(
+        request, session, container, work=work, form_name="surcharge", done="surcharge_saved", page=page
+    )
+
+
+@router.post("/admin/catalogue/surcharges/{rule_id}/deactivate", response_class=HTMLResponse)
+async def deactivate_surcharge(
+    rule_id: str,
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Take a surcharge rule out of pricing (kept, like the API's delete, for the bookings priced with it)."""
+
+    async def work() -> None:
+        _must_be_id(rule_id)
+        await catalogue_admin.update_surcharge_rule(session, rule_id=rule_id, changes={"is_active": False})
+
+    def page(errors: Mapping[str, str], status: int) -> Response:
+        return _not_found(request)  # the only change asked cannot be refused for a rule that exists
+
+    return await submit(
+        request, session, container, work=work, form_name="surcharge", done="surcharge_deactivated", page=page
+    )
+
+
+async def _stored(session: AsyncSession, model: type[Row], row_id: str) -> Row | None:
+    """The row with this id, or None (also for a string that cannot be an id)."""
+    return await session.get(model, row_id) if looks_like_id(row_id) else None
+
+
+def _must_be_id(row_id: str) -> None:
+    """NotFound for a string that cannot name a row (so no query runs with it)."""
+    if not looks_like_id(row_id):
+        raise NotFound("no such row")
+
+
+def _not_found(request: Request) -> Response:
+    return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
