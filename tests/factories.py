@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ CUSTOMER = ("0520000001", "customer-demo-pass")
 OTHER_CUSTOMER = ("0520000002", "customer-demo-pass")
 THIRD_CUSTOMER = ("0520000003", "customer-demo-pass")
 PROFESSIONAL = ("0540000001", "pro-demo-pass")
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 async def login(client: httpx.AsyncClient, who: tuple[str, str]) -> dict[str, str]:
@@ -66,3 +68,18 @@ async def book(client: httpx.AsyncClient, headers: dict[str, str], **overrides: 
 def professional(name: str) -> tuple[str, str]:
     """The login of a demo professional by display name ("Avi Pro")."""
     return professional_phone(PRO_FIRST_NAMES.index(name.removesuffix(" Pro"))), "pro-demo-pass"
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of a page's forms (the test fails when the page has none)."""
+    found = CSRF_FIELD.search(page)
+    assert found is not None, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def page_login(client: httpx.AsyncClient, who: tuple[str, str], *, lang: str = "en") -> None:
+    """Log in through the page form as a browser would, forgetting any earlier session; pages in `lang`."""
+    client.cookies.clear()
+    token = csrf_of((await client.get(f"/login?lang={lang}")).text)
+    answer = await client.post("/login", data={"phone": who[0], "password": who[1], "csrf_token": token})
+    assert answer.status_code == 303, answer.text

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 
 from masu.bootstrap import Container
 from masu.persistence.users import User
 from masu.services.account_settings import Preferences, preference_errors
-from tests.factories import CUSTOMER, PROFESSIONAL, login
-
-
-async def _page_login(client: httpx.AsyncClient, who: tuple[str, str]) -> None:
-    token = _csrf((await client.get("/login")).text)
-    response = await client.post("/login", data={"phone": who[0], "password": who[1], "csrf_token": token})
-    assert response.status_code == 303, response.text
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
+from tests.factories import CUSTOMER, PROFESSIONAL, csrf_of, login, page_login
 
 
 async def _me(client: httpx.AsyncClient, who: tuple[str, str]) -> dict[str, object]:
@@ -44,13 +30,13 @@ def _form(token: str, **values: str) -> dict[str, str]:
 async def test_saving_changes_the_user_and_the_page_follows_the_saved_language(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await _page_login(client, CUSTOMER)
+    await page_login(client, CUSTOMER)
     page = await client.get("/account?lang=en")
     assert page.status_code == 200
     assert '<html lang="en" dir="ltr">' in page.text
 
     saved = await client.post(
-        "/account", data=_form(_csrf(page.text), language="he", notify_by_email="1", name="Dana Cohen")
+        "/account", data=_form(csrf_of(page.text), language="he", notify_by_email="1", name="Dana Cohen")
     )
 
     assert saved.status_code == 303
@@ -68,8 +54,8 @@ async def test_a_bad_email_is_named_next_to_its_field_and_nothing_changes(
     client: httpx.AsyncClient, container: Container
 ) -> None:
     before = await _me(client, CUSTOMER)
-    await _page_login(client, CUSTOMER)
-    token = _csrf((await client.get("/account?lang=en")).text)
+    await page_login(client, CUSTOMER)
+    token = csrf_of((await client.get("/account?lang=en")).text)
 
     refused = await client.post("/account", data=_form(token, email="not an email", notify_by_sms="1"))
     needs_email = await client.post("/account", data=_form(token, email="", notify_by_email="1"))
@@ -86,8 +72,8 @@ async def test_a_bad_email_is_named_next_to_its_field_and_nothing_changes(
 async def test_russian_is_kept_for_messages_while_the_page_stays_readable(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await _page_login(client, PROFESSIONAL)  # professionals have the page too
-    token = _csrf((await client.get("/account?lang=en")).text)
+    await page_login(client, PROFESSIONAL)  # professionals have the page too
+    token = csrf_of((await client.get("/account?lang=en")).text)
     saved = await client.post("/account", data=_form(token, language="ru", notify_by_sms="1"))
     assert saved.status_code == 303
     assert '<html lang="en" dir="ltr">' in (await client.get("/account")).text
@@ -96,7 +82,7 @@ async def test_russian_is_kept_for_messages_while_the_page_stays_readable(
 
 async def test_the_page_needs_a_login_and_its_form_a_csrf_token(client: httpx.AsyncClient) -> None:
     assert (await client.get("/account")).headers["location"] == "/login?next=%2Faccount"
-    await _page_login(client, CUSTOMER)
+    await page_login(client, CUSTOMER)
     assert (await client.post("/account", data={"name": "Dana Levi", "language": "en"})).status_code == 403
 
 

@@ -16,7 +16,7 @@ from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests import flaky_handler
 from tests.conftest import settings_for
-from tests.factories import ADMIN, CUSTOMER, book, login
+from tests.factories import ADMIN, CUSTOMER, book, csrf_of, login, page_login
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ async def test_the_health_page_lists_the_dead_letter_and_replays_it(
 ) -> None:
     admin = await login(client, ADMIN)
     event_id = await _dead_booking_event(client, container, admin)
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
     page = (await client.get("/admin/system-health?lang=en")).text
     row = re.search(rf'<li class="card" data-dead-event="{event_id}">(.*?)</li>', page, re.S)
     assert row, "the dead letter is not listed"
@@ -110,8 +110,8 @@ async def test_the_health_page_lists_the_dead_letter_and_replays_it(
 
     url = f"/admin/system-health/dead-letters/{event_id}/replay"
     refused = await client.post(url)  # no CSRF token
-    done = await client.post(url, data={"csrf_token": _csrf(page)})
-    again = await client.post(url, data={"csrf_token": _csrf(page)})
+    done = await client.post(url, data={"csrf_token": csrf_of(page)})
+    again = await client.post(url, data={"csrf_token": csrf_of(page)})
     await Worker(container, container.bus).run_once(container.clock.now())
 
     assert refused.status_code == 403
@@ -122,17 +122,5 @@ async def test_the_health_page_lists_the_dead_letter_and_replays_it(
     assert await _handled(container, event_id)
     assert "data-no-dead-letters" in (await client.get("/admin/system-health?lang=en")).text
     assert (
-        await client.post("/admin/system-health/dead-letters/x1/replay", data={"csrf_token": _csrf(page)})
+        await client.post("/admin/system-health/dead-letters/x1/replay", data={"csrf_token": csrf_of(page)})
     ).status_code == 404
-
-
-async def _page_login(client: httpx.AsyncClient, who: tuple[str, str]) -> None:
-    token = _csrf((await client.get("/login")).text)
-    response = await client.post("/login", data={"phone": who[0], "password": who[1], "csrf_token": token})
-    assert response.status_code == 303, response.text
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)

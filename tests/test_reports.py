@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -26,7 +25,7 @@ from masu.services.reports import (
     report_period,
     week_starts,
 )
-from tests.factories import ADMIN, CUSTOMER, login
+from tests.factories import ADMIN, CUSTOMER, login, page_login
 
 SUNDAY = date(2026, 11, 1)
 NOVEMBER = Period(SUNDAY, date(2026, 11, 30))
@@ -279,15 +278,8 @@ def test_the_pattern_reads_summer_and_winter_times_in_their_own_offset() -> None
     assert (hours[18], hours[0], sum(hours)) == (2, 1, 3)
 
 
-async def _page_login(client: httpx.AsyncClient, who: tuple[str, str]) -> None:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', (await client.get("/login")).text)
-    assert token is not None
-    answer = await client.post("/login", data={"phone": who[0], "password": who[1], "csrf_token": token[1]})
-    assert answer.status_code == 303, answer.text
-
-
 async def test_the_page_shows_an_empty_period_and_names_a_bad_date(client: httpx.AsyncClient) -> None:
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
 
     empty = await client.get("/admin/reports?from=2026-01-01&to=2026-01-31")
     bad = await client.get("/admin/reports?from=2026-01-01&to=31/01/2026")

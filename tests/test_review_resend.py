@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import httpx
@@ -10,20 +9,8 @@ import httpx
 from masu.bootstrap import Container
 from masu.clock import SettableClock
 from masu.worker.runner import Worker
-from tests.factories import ADMIN, CUSTOMER, OTHER_CUSTOMER, login
+from tests.factories import ADMIN, CUSTOMER, OTHER_CUSTOMER, csrf_of, login, page_login
 from tests.review_helpers import Treated, booking_row, cycle, treat
-
-
-async def _page_login(client: httpx.AsyncClient, who: tuple[str, str]) -> None:
-    token = _csrf((await client.get("/login")).text)
-    response = await client.post("/login", data={"phone": who[0], "password": who[1], "csrf_token": token})
-    assert response.status_code == 303, response.text
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
 
 
 async def _requested(client: httpx.AsyncClient, container: Container, clock: SettableClock) -> Treated:
@@ -99,12 +86,12 @@ async def test_the_admin_page_resends_and_says_so(
     client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
     treated = await _requested(client, container, clock)
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
     url = f"/admin/bookings/{treated.booking_id}"
     page = (await client.get(f"{url}?lang=en")).text
     assert "Resend review request" in page
 
-    done = await client.post(f"{url}/review-request", data={"csrf_token": _csrf(page)})
+    done = await client.post(f"{url}/review-request", data={"csrf_token": csrf_of(page)})
 
     assert done.status_code == 303
     assert "The review request was queued again." in (await client.get(done.headers["location"])).text
@@ -117,19 +104,19 @@ async def test_the_customer_reviews_from_the_booking_page(
     client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
     treated = await _requested(client, container, clock)
-    await _page_login(client, CUSTOMER)
+    await page_login(client, CUSTOMER)
     url = f"/bookings/{treated.booking_id}"
     page = (await client.get(f"{url}?lang=en")).text
     assert "Leave a review" in page
 
-    no_rating = await client.post(f"{url}/review", data={"csrf_token": _csrf(page), "comment": "Great"})
+    no_rating = await client.post(f"{url}/review", data={"csrf_token": csrf_of(page), "comment": "Great"})
     long = await client.post(
-        f"{url}/review", data={"csrf_token": _csrf(page), "rating": "4", "comment": "x" * 1001}
+        f"{url}/review", data={"csrf_token": csrf_of(page), "rating": "4", "comment": "x" * 1001}
     )
     done = await client.post(
-        f"{url}/review", data={"csrf_token": _csrf(page), "rating": "4", "comment": "Lovely hands"}
+        f"{url}/review", data={"csrf_token": csrf_of(page), "rating": "4", "comment": "Lovely hands"}
     )
-    twice = await client.post(f"{url}/review", data={"csrf_token": _csrf(page), "rating": "5"})
+    twice = await client.post(f"{url}/review", data={"csrf_token": csrf_of(page), "rating": "5"})
 
     assert no_rating.status_code == 422
     assert 'id="rating-error"' in no_rating.text
@@ -150,8 +137,8 @@ async def test_another_customers_booking_is_not_found(
     client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
     treated = await _requested(client, container, clock)
-    await _page_login(client, OTHER_CUSTOMER)
-    token = _csrf((await client.get("/bookings?lang=en")).text)
+    await page_login(client, OTHER_CUSTOMER)
+    token = csrf_of((await client.get("/bookings?lang=en")).text)
     url = f"/bookings/{treated.booking_id}"
     assert (await client.get(url)).status_code == 404
     assert (await client.post(f"{url}/review", data={"csrf_token": token, "rating": "1"})).status_code == 404

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from masu.persistence.booking_queries import BookingFilter
 from masu.web.pages.admin.home import table_query
-from tests.factories import ADMIN, CUSTOMER, PROFESSIONAL, book, login
+from tests.factories import ADMIN, CUSTOMER, PROFESSIONAL, book, csrf_of, login, page_login
 from tests.live_server import running_server
 from tests.pages.conftest import DESKTOP, PHONE, book_as_customer, log_in, screenshot
 
@@ -27,18 +27,6 @@ def server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
     shutil.copy(sqlite_template, target)
     with running_server(f"sqlite+aiosqlite:///{target}", background_worker=True) as url:
         yield url
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-async def _page_login(client: httpx.AsyncClient, who: tuple[str, str]) -> None:
-    token = _csrf((await client.get("/login")).text)
-    response = await client.post("/login", data={"phone": who[0], "password": who[1], "csrf_token": token})
-    assert response.status_code == 303, response.text
 
 
 def _wait_for_offers(server: str, booking_id: str) -> None:
@@ -175,14 +163,14 @@ async def test_customers_and_professionals_get_403_on_admin_pages(client: httpx.
         assert (await client.get(path)).headers["location"].startswith("/login?next=")
     for who in (CUSTOMER, PROFESSIONAL):
         client.cookies.clear()
-        await _page_login(client, who)
+        await page_login(client, who)
         for path in paths:
             assert (await client.get(path)).status_code == 403, (who, path)
 
 
 async def test_an_admin_form_posted_without_its_csrf_token_is_refused(client: httpx.AsyncClient) -> None:
     booking = await book(client, await login(client, CUSTOMER))
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
     refused = await client.post(f"/admin/bookings/{booking['id']}/cancel", data={"reason": "no token"})
     assert refused.status_code == 403
     page = await client.get(f"/admin/bookings/{booking['id']}")
@@ -191,9 +179,9 @@ async def test_an_admin_form_posted_without_its_csrf_token_is_refused(client: ht
 
 async def test_refusals_are_shown_on_the_page_not_as_errors(client: httpx.AsyncClient) -> None:
     booking = await book(client, await login(client, CUSTOMER))
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
     url = f"/admin/bookings/{booking['id']}"
-    token = _csrf((await client.get(f"{url}?lang=en")).text)
+    token = csrf_of((await client.get(f"{url}?lang=en")).text)
     short = await client.post(f"{url}/cancel", data={"csrf_token": token, "reason": "x"})
     assert short.status_code == 422
     assert "Enter a reason of 2 to 500 characters." in short.text
@@ -210,12 +198,12 @@ async def test_refusals_are_shown_on_the_page_not_as_errors(client: httpx.AsyncC
 
 async def test_an_ineligible_professional_needs_force(client: httpx.AsyncClient) -> None:
     booking = await book(client, await login(client, CUSTOMER))
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
     url = f"/admin/bookings/{booking['id']}"
     page = (await client.get(f"{url}?lang=en")).text
     excluded = _option_ids(page, eligible=False)
     assert excluded, "the demo data has professionals who do not cover Tel Aviv"
-    data = {"csrf_token": _csrf(page), "professional_id": excluded[0]}
+    data = {"csrf_token": csrf_of(page), "professional_id": excluded[0]}
     refused = await client.post(f"{url}/assign", data=data)
     assert refused.status_code == 422
     assert "not eligible" in refused.text
@@ -227,7 +215,7 @@ async def test_an_ineligible_professional_needs_force(client: httpx.AsyncClient)
 async def test_the_needs_attention_view_and_pages(client: httpx.AsyncClient) -> None:
     headers = await login(client, CUSTOMER)
     first = await book(client, headers)
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
     attention = (await client.get("/admin?view=attention&lang=en")).text
     assert first["bookingNumber"] not in attention
     everything = (await client.get("/admin?lang=en")).text

@@ -13,17 +13,11 @@ from masu.clock import SettableClock
 from masu.web.app import create_app
 from masu.web.ui.headers import CONTENT_SECURITY_POLICY
 from tests.conftest import settings_for
-from tests.factories import CUSTOMER, book, login
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
+from tests.factories import CUSTOMER, book, csrf_of, login
 
 
 async def _log_in(client: httpx.AsyncClient) -> None:
-    token = _csrf((await client.get("/login")).text)
+    token = csrf_of((await client.get("/login")).text)
     data = {"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": token}
     response = await client.post("/login", data=data)
     assert response.status_code == 303, response.text
@@ -36,7 +30,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused_by_the_live_server(serv
         data = {"phone": CUSTOMER[0], "password": CUSTOMER[1]}
         assert http.post("/login", data=data).status_code == 403
         assert http.post("/login", data={**data, "csrf_token": "0" * 64}).status_code == 403
-        logged_in = http.post("/login", data={**data, "csrf_token": _csrf(form.text)})
+        logged_in = http.post("/login", data={**data, "csrf_token": csrf_of(form.text)})
         assert logged_in.status_code == 303
         assert http.post("/logout").status_code == 403  # still logged in after a forged logout
         assert http.get("/bookings").status_code == 200
@@ -68,7 +62,7 @@ async def test_production_adds_hsts_and_secure_cookies(database_url: str, clock:
 
 
 async def test_session_cookie_is_httponly_samesite_and_signed(client: httpx.AsyncClient) -> None:
-    token = _csrf((await client.get("/login")).text)
+    token = csrf_of((await client.get("/login")).text)
     data = {"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": token}
     response = await client.post("/login", data=data)
     session = next(c for c in response.headers.get_list("set-cookie") if c.startswith("masu_session="))
@@ -80,7 +74,7 @@ async def test_session_cookie_is_httponly_samesite_and_signed(client: httpx.Asyn
 
 
 async def test_login_only_follows_next_within_the_site(client: httpx.AsyncClient) -> None:
-    token = _csrf((await client.get("/login")).text)
+    token = csrf_of((await client.get("/login")).text)
     data = {"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": token, "next": "//evil.example/"}
     response = await client.post("/login", data=data)
     assert response.headers["location"] == "/"
@@ -103,7 +97,7 @@ async def test_after_the_cutoff_there_is_no_cancel_button_and_a_post_is_refused(
     page = await client.get(f"/bookings/{booking['id']}?lang=en")
     assert page.status_code == 200
     assert "Cancel booking" not in page.text
-    token = _csrf(page.text)
+    token = csrf_of(page.text)
     refused = await client.post(f"/bookings/{booking['id']}/cancel", data={"csrf_token": token})
     assert refused.status_code == 409
     assert "the cancellation cut-off has passed" in refused.text

@@ -6,8 +6,10 @@ Tel Aviv (two men, two women); the test clock stands at Tuesday 1 December 2026,
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time, timedelta
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,12 +18,14 @@ from masu.bootstrap import Container
 from masu.domain.access import Principal, Role
 from masu.domain.errors import ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ
+from masu.persistence.bookings import Booking
 from masu.persistence.catalogue import City, Treatment
-from masu.persistence.users import ProfessionalCity, User
+from masu.persistence.users import ProfessionalCity, ProfessionalProfile, User
 from masu.services import professionals
-from masu.services.availability import SlotQuery, open_slots, slot_is_open
+from masu.services.availability import SlotQuery, candidate_starts, open_slots, slot_is_open
 from masu.services.booking_creation import NewBooking, create_booking, price_booking
 from tests.conftest import NOW
+from tests.factories import CUSTOMER, OTHER_CUSTOMER, book, login, visit_at
 
 THURSDAY = date(2026, 12, 3)
 
@@ -167,3 +171,75 @@ async def test_the_summary_price_is_the_price_the_booking_gets(container: Contai
     assert quoted.discount > 0
     assert made.booking.final_amount == quoted.final_amount
     assert made.booking.discount == quoted.discount
+
+
+def _random_hours(rng: random.Random) -> list[professionals.Interval]:
+    """Hours on some days: none, round the clock (for visits across midnight), or one random shift."""
+    hours = []
+    for day in range(7):
+        roll = rng.random()
+        if roll < 0.15:
+            continue
+        if roll < 0.3:
+            hours.append(professionals.Interval(day, 0, 1440))
+            continue
+        start = rng.randrange(6 * 60, 20 * 60, 30)
+        hours.append(professionals.Interval(day, start, min(1440, start + rng.randrange(60, 10 * 60, 30))))
+    return hours
+
+
+async def _random_busy_visits(session: AsyncSession, rng: random.Random, bookings: list[str]) -> None:
+    """Assign each booking to a random professional at a random time of the Thursday (or around it)."""
+    pros = list((await session.execute(sa.select(ProfessionalProfile.user_id))).scalars())
+    for booking_id in bookings:
+        starts = datetime.combine(THURSDAY, time(rng.randrange(5, 24)), tzinfo=BUSINESS_TZ)
+        starts += timedelta(minutes=rng.choice([0, 15, 30, 45]))
+        await session.execute(
+            sa.update(Booking)
+            .where(Booking.id == booking_id)
+            .values(
+                status=rng.choice(["confirmed", "on_way", "in_treatment", "cancelled"]),
+                professional_id=rng.choice(pros),
+                booking_date_time=starts,
+                ends_at=starts + timedelta(minutes=rng.choice([60, 90, 120])),
+            )
+        )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_days_times_are_exactly_the_starts_the_dispatch_query_finds_someone_for(
+    client: httpx.AsyncClient, container: Container, seed: int
+) -> None:
+    rng = random.Random(seed)
+    headers = await login(client, CUSTOMER)
+    bookings = [(await book(client, headers, bookingDateTime=visit_at(days=5)))["id"] for _ in range(5)]
+    headers = await login(client, OTHER_CUSTOMER)
+    bookings += [(await book(client, headers, bookingDateTime=visit_at(days=6)))["id"] for _ in range(5)]
+    async with container.sessions() as session:
+        for pro in (await session.execute(sa.select(ProfessionalProfile.user_id))).scalars().all():
+            await professionals.set_hours(session, user_id=pro, hours=_random_hours(rng))
+        await _random_busy_visits(session, rng, bookings)
+        await session.commit()
+
+    compared = 0
+    async with container.sessions() as session:
+        for treatment, duration, city, gender in (
+            ("Swedish Massage", 60, "Tel Aviv", "any"),
+            ("Swedish Massage", 120, "Ramat Gan", "any"),
+            ("Deep Tissue Massage", 90, "Tel Aviv", "female"),
+            ("Deep Tissue Massage", 60, "Herzliya", "male"),
+            ("Classic Facial", None, "Tel Aviv", "any"),
+        ):
+            treatment_id, city_id = await _ids(session, treatment, city)
+            query = SlotQuery(treatment_id, duration, city_id, THURSDAY, gender)
+            policy = container.policy
+            shown = await open_slots(session, now=NOW, policy=policy, query=query)
+            one_by_one = [
+                start
+                for start in candidate_starts(THURSDAY, now=NOW, policy=policy)
+                if await slot_is_open(session, now=NOW, policy=policy, query=query, starts_at=start)
+            ]
+            assert shown == one_by_one, (treatment, duration, city, gender)
+            compared += len(candidate_starts(THURSDAY, now=NOW, policy=policy))
+
+    assert compared == 5 * 31

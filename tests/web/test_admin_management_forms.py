@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 
@@ -19,7 +17,7 @@ from masu.web.pages.admin.catalogue_forms import (
     treatment_in,
 )
 from masu.web.pages.admin.manage_texts import TEXTS
-from tests.factories import ADMIN, CUSTOMER, PROFESSIONAL, login
+from tests.factories import ADMIN, CUSTOMER, PROFESSIONAL, csrf_of, login, page_login
 
 KEYS = TEXTS["en"].keys()
 
@@ -180,18 +178,6 @@ def test_service_refusals_land_next_to_their_field() -> None:
 # --- through the app, in process ----------------------------------------------------------------------------
 
 
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-async def _page_login(client: httpx.AsyncClient, who: tuple[str, str]) -> None:
-    token = _csrf((await client.get("/login")).text)
-    response = await client.post("/login", data={"phone": who[0], "password": who[1], "csrf_token": token})
-    assert response.status_code == 303, response.text
-
-
 async def _admin_json(client: httpx.AsyncClient, path: str) -> list[dict[str, object]]:
     headers = await login(client, ADMIN)
     response = await client.get(f"/api/v1/admin/{path}", headers=headers)
@@ -205,18 +191,18 @@ async def test_only_admins_see_the_management_pages(client: httpx.AsyncClient) -
         assert (await client.get(path)).headers["location"].startswith("/login?next=")
     for who in (CUSTOMER, PROFESSIONAL):
         client.cookies.clear()
-        await _page_login(client, who)
+        await page_login(client, who)
         for path in paths:
             assert (await client.get(path)).status_code == 403, (who, path)
-        token = _csrf((await client.get(paths[0])).text)  # the refusal page's own logout form
+        token = csrf_of((await client.get(paths[0])).text)  # the refusal page's own logout form
         refused = await client.post("/admin/catalogue/cities/new", data={"csrf_token": token, "name": "Arad"})
         assert refused.status_code == 403
 
 
 async def test_a_wrong_city_is_shown_again_and_nothing_is_written(client: httpx.AsyncClient) -> None:
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
     before = await _admin_json(client, "cities")
-    token = _csrf((await client.get("/admin/catalogue/cities/new?lang=en")).text)
+    token = csrf_of((await client.get("/admin/catalogue/cities/new?lang=en")).text)
     data = {"csrf_token": token, "name": "", "latitude": "31.26", "longitude": "35.21"}
     refused = await client.post("/admin/catalogue/cities/new", data=data)
     assert refused.status_code == 422
@@ -234,8 +220,8 @@ async def test_a_wrong_city_is_shown_again_and_nothing_is_written(client: httpx.
 
 
 async def test_a_treatment_saved_through_the_form_is_what_the_api_shows(client: httpx.AsyncClient) -> None:
-    await _page_login(client, ADMIN)
-    token = _csrf((await client.get("/admin/catalogue/treatments/new")).text)
+    await page_login(client, ADMIN)
+    token = csrf_of((await client.get("/admin/catalogue/treatments/new")).text)
     form = {
         "csrf_token": token,
         "name": "Hot stones",
@@ -272,8 +258,8 @@ async def test_a_treatment_saved_through_the_form_is_what_the_api_shows(client: 
 
 
 async def test_coupon_and_surcharge_edits_and_deactivation(client: httpx.AsyncClient) -> None:
-    await _page_login(client, ADMIN)
-    token = _csrf((await client.get("/admin/catalogue/coupons/new")).text)
+    await page_login(client, ADMIN)
+    token = csrf_of((await client.get("/admin/catalogue/coupons/new")).text)
     made = await client.post(
         "/admin/catalogue/coupons/new",
         data={"csrf_token": token, "code": "spring-20", "kind": "percent", "value": "20", "usage_limit": "5"},
@@ -318,10 +304,10 @@ async def test_coupon_and_surcharge_edits_and_deactivation(client: httpx.AsyncCl
 
 
 async def test_approve_and_suspend_in_process(client: httpx.AsyncClient) -> None:
-    await _page_login(client, ADMIN)
+    await page_login(client, ADMIN)
     listed = await _admin_json(client, "professionals")
     target = listed[0]
-    token = _csrf((await client.get("/admin/professionals")).text)
+    token = csrf_of((await client.get("/admin/professionals")).text)
     done = await client.post(
         f"/admin/professionals/{target['id']}/suspend", data={"csrf_token": token, "shown_status": "approved"}
     )

@@ -10,33 +10,16 @@ import httpx
 from masu.bootstrap import Container
 from masu.clock import SettableClock
 from masu.worker.runner import Worker
-from tests.factories import ADMIN, CUSTOMER, book, login, professional
+from tests.factories import ADMIN, CUSTOMER, book, csrf_of, login, page_login, professional
 
 VISIT = "2026-12-04T12:00:00+02:00"  # Friday noon in Tel Aviv: four demo professionals are offered it
 AVI = professional("Avi Pro")
 RINA = professional("Rina Pro")
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-async def _page_login(client: httpx.AsyncClient, who: tuple[str, str]) -> None:
-    """Log in through the page form (English pages from here on), as the browser would."""
-    client.cookies.clear()
-    form = await client.get("/login?lang=en")
-    answer = await client.post(
-        "/login", data={"phone": who[0], "password": who[1], "csrf_token": _token(form.text)}
-    )
-    assert answer.status_code == 303, answer.text
-
-
-def _token(html: str) -> str:
-    found = _CSRF.search(html)
-    assert found is not None, "the page has a form with a CSRF token"
-    return found.group(1)
 
 
 async def _post(client: httpx.AsyncClient, url: str, **data: str | list[str]) -> httpx.Response:
     """Post a page form with the token of the dashboard's forms."""
-    token = _token((await client.get("/pro")).text)
+    token = csrf_of((await client.get("/pro")).text)
     return await client.post(url, data={"csrf_token": token, **data})
 
 
@@ -57,7 +40,7 @@ async def test_the_dashboard_shows_the_offer_city_only_with_its_answer_by_time(
     client: httpx.AsyncClient, container: Container
 ) -> None:
     await _offered(client, container)
-    await _page_login(client, AVI)
+    await page_login(client, AVI)
     page = await client.get("/pro")
 
     assert page.status_code == 200
@@ -80,9 +63,9 @@ async def test_an_answer_after_the_deadline_is_refused_with_its_reason_not_an_er
     client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
     await _offered(client, container)
-    await _page_login(client, AVI)
+    await page_login(client, AVI)
     offer_id = _offer_id((await client.get("/pro")).text)
-    token = _token((await client.get("/pro")).text)
+    token = csrf_of((await client.get("/pro")).text)
     clock.advance(timedelta(minutes=16))
 
     late = await client.post(f"/pro/offers/{offer_id}/accept", data={"csrf_token": token})
@@ -96,14 +79,14 @@ async def test_the_loser_of_a_race_is_told_the_booking_is_taken(
     client: httpx.AsyncClient, container: Container
 ) -> None:
     await _offered(client, container)
-    await _page_login(client, RINA)
+    await page_login(client, RINA)
     rina_offer = _offer_id((await client.get("/pro")).text)
-    await _page_login(client, AVI)
+    await page_login(client, AVI)
     won = await _post(client, f"/pro/offers/{_offer_id((await client.get('/pro')).text)}/accept")
-    await _page_login(client, RINA)
+    await page_login(client, RINA)
 
     lost = await client.post(
-        f"/pro/offers/{rina_offer}/accept", data={"csrf_token": _token((await client.get("/pro")).text)}
+        f"/pro/offers/{rina_offer}/accept", data={"csrf_token": csrf_of((await client.get("/pro")).text)}
     )
 
     assert (won.status_code, won.headers["location"]) == (303, "/pro?done=accepted")
@@ -115,7 +98,7 @@ async def test_withdrawing_needs_a_reason_next_to_the_field_then_re_offers_the_b
     client: httpx.AsyncClient, container: Container
 ) -> None:
     booking = await _offered(client, container)
-    await _page_login(client, AVI)
+    await page_login(client, AVI)
     await _post(client, f"/pro/offers/{_offer_id((await client.get('/pro')).text)}/accept")
     url = f"/pro/bookings/{booking['id']}/withdraw"
 
@@ -134,7 +117,7 @@ async def test_the_visit_moves_along_and_its_pay_appears_under_earnings(
     client: httpx.AsyncClient, container: Container
 ) -> None:
     booking = await _offered(client, container)
-    await _page_login(client, AVI)
+    await page_login(client, AVI)
     await _post(client, f"/pro/offers/{_offer_id((await client.get('/pro')).text)}/accept")
     assigned = await client.get("/pro")
     moves = [
@@ -173,14 +156,14 @@ def _number(shekels: float) -> str:
 
 
 async def test_a_customer_cannot_open_the_dashboard(client: httpx.AsyncClient) -> None:
-    await _page_login(client, CUSTOMER)
+    await page_login(client, CUSTOMER)
     for path in ("/pro", "/pro/schedule", "/pro/earnings"):
         assert (await client.get(path)).status_code == 403
 
 
 async def test_hours_are_saved_and_an_overlap_is_named_at_its_interval(client: httpx.AsyncClient) -> None:
-    await _page_login(client, AVI)
-    token = _token((await client.get("/pro/schedule")).text)
+    await page_login(client, AVI)
+    token = csrf_of((await client.get("/pro/schedule")).text)
 
     overlap = await client.post(
         "/pro/schedule/hours",
@@ -215,13 +198,13 @@ async def test_hours_are_saved_and_an_overlap_is_named_at_its_interval(client: h
 
 
 async def test_cities_are_saved_and_a_choice_is_required(client: httpx.AsyncClient) -> None:
-    await _page_login(client, AVI)
+    await page_login(client, AVI)
     form = (await client.get("/pro/schedule")).text
     cities = re.findall(r'name="city" value="([^"]+)"', form)
 
-    none = await client.post("/pro/schedule/cities", data={"csrf_token": _token(form)})
-    unknown = await client.post("/pro/schedule/cities", data={"csrf_token": _token(form), "city": "x" * 24})
-    saved = await client.post("/pro/schedule/cities", data={"csrf_token": _token(form), "city": cities[:1]})
+    none = await client.post("/pro/schedule/cities", data={"csrf_token": csrf_of(form)})
+    unknown = await client.post("/pro/schedule/cities", data={"csrf_token": csrf_of(form), "city": "x" * 24})
+    saved = await client.post("/pro/schedule/cities", data={"csrf_token": csrf_of(form), "city": cities[:1]})
     shown = (await client.get("/pro/schedule")).text
 
     assert (none.status_code, unknown.status_code) == (422, 422)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import httpx
@@ -13,26 +12,15 @@ from masu.clock import SettableClock
 from masu.persistence.bookings import Booking
 from masu.persistence.catalogue import City, Treatment
 from masu.persistence.users import WorkingHours
-from tests.factories import CUSTOMER
+from tests.factories import CUSTOMER, csrf_of, page_login
 
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 THURSDAY = "2026-12-03"  # the test clock stands at Tuesday 1 December 2026, 10:00 in Israel
 
 
-async def _page_login(client: httpx.AsyncClient) -> str:
-    """Log in through the page form (English pages from here on); the CSRF token of the session's forms."""
-    form = await client.get("/login?lang=en")
-    answer = await client.post(
-        "/login", data={"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": _token(form.text)}
-    )
-    assert answer.status_code == 303, answer.text
-    return _token((await client.get("/book")).text)
-
-
-def _token(html: str) -> str:
-    found = _CSRF.search(html)
-    assert found is not None, "the page has a form with a CSRF token"
-    return found.group(1)
+async def _log_in(client: httpx.AsyncClient) -> str:
+    """Log in as the demo customer through the page form; the CSRF token of the session's forms."""
+    await page_login(client, CUSTOMER)
+    return csrf_of((await client.get("/book")).text)
 
 
 async def _picks(container: Container, at: str = "12:00") -> dict[str, str]:
@@ -52,7 +40,7 @@ async def _bookings(container: Container) -> int:
 async def test_each_step_asks_for_what_is_missing_and_names_what_was_wrong(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await _page_login(client)
+    await _log_in(client)
     picks = await _picks(container)
 
     first = await client.get("/book")
@@ -76,13 +64,12 @@ async def test_each_step_asks_for_what_is_missing_and_names_what_was_wrong(
 async def test_a_confirmation_once_the_time_is_too_near_goes_back_to_the_times(
     client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
-    token = await _page_login(client)
+    token = await _log_in(client)
     form = {**await _picks(container, "12:00"), "street": "Herzl 10", "for_whom": "me", "csrf_token": token}
     summary = await client.post("/book/summary", data=form)
     # Thursday 11:00: the visit is an hour away, within the lead time (and a fresh session on that clock).
     clock.advance(timedelta(days=2, hours=1))
-    client.cookies.clear()
-    form["csrf_token"] = await _page_login(client)
+    form["csrf_token"] = await _log_in(client)
     before = await _bookings(container)
 
     late = await client.post("/book", data=form)
@@ -97,7 +84,7 @@ async def test_a_confirmation_once_the_time_is_too_near_goes_back_to_the_times(
 async def test_a_time_nobody_is_free_for_any_more_goes_back_to_the_times(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    token = await _page_login(client)
+    token = await _log_in(client)
     form = {**await _picks(container, "12:00"), "street": "Herzl 10", "for_whom": "me", "csrf_token": token}
     async with container.sessions() as session:  # every professional stops working at noon
         await session.execute(sa.update(WorkingHours).values(end_minute=12 * 60))
@@ -118,7 +105,7 @@ async def test_a_time_nobody_is_free_for_any_more_goes_back_to_the_times(
 async def test_the_wizard_forms_need_their_csrf_token(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    await _page_login(client)
+    await _log_in(client)
     form = {**await _picks(container), "street": "Herzl 10", "for_whom": "me"}
     before = await _bookings(container)
 

@@ -304,13 +304,19 @@ def hours_needed(needs: BookingNeeds) -> tuple[HoursNeeded, ...] | None:
 def _works_then(hours: tuple[WorkingInterval, ...], needs: BookingNeeds) -> bool:
     """Return whether their local weekly hours cover the whole visit, each day's part in one interval."""
     needed = hours_needed(needs)
-    return needed is not None and all(
-        any(i.weekday == n.weekday and i.start_minute <= n.first and n.last <= i.end_minute for i in hours)
+    return needed is not None and spans_covered(hours, needed)
+
+
+def spans_covered(hours: Iterable[WorkingInterval], needed: Iterable[HoursNeeded]) -> bool:
+    """Return whether each needed span of a weekday lies within one of these working intervals."""
+    shifts = tuple(hours)
+    return all(
+        any(i.weekday == n.weekday and i.start_minute <= n.first and n.last <= i.end_minute for i in shifts)
         for n in needed
     )
 
 
-def _is_busy(busy: Iterable[BusyPeriod], needs: BookingNeeds, buffer: timedelta) -> bool:
+def is_busy(busy: Iterable[BusyPeriod], needs: BookingNeeds, buffer: timedelta) -> bool:
     """Return whether any assigned visit, padded by travel time on both sides, overlaps this one."""
     return any(b.starts_at - buffer < needs.ends_at and b.ends_at + buffer > needs.starts_at for b in busy)
 
@@ -324,7 +330,7 @@ def _reasons(pro: ProfessionalFacts, needs: BookingNeeds, buffer: timedelta) -> 
         Reason.CITY_NOT_COVERED: not _covers_city(pro, needs),
         Reason.GENDER_MISMATCH: not _gender_matches(pro, needs),
         Reason.NOT_WORKING_THEN: not _works_then(pro.hours, needs),
-        Reason.BUSY: _is_busy(pro.busy, needs, buffer),
+        Reason.BUSY: is_busy(pro.busy, needs, buffer),
         Reason.DECLINED: pro.declined,
     }
     return tuple(reason for reason in Reason if fails[reason])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +44,53 @@ async def best_free_professionals(
     """
     pid = ProfessionalCoverage.professional_id
     query = (
+        _covering(needs)
+        .where(
+            *[_works(pid, span) for span in hours],
+            ~_busy(pid, needs, booking_id, buffer),
+            ~_declined(pid, booking_id),
+        )
+        .order_by(ProfessionalCoverage.match_score.desc(), pid)
+        .limit(limit)
+    )
+    if exclude:
+        query = query.where(pid.not_in(list(exclude)))
+    return list((await session.execute(query)).scalars())
+
+
+async def hours_of_covering(
+    session: AsyncSession, needs: BookingNeeds, weekdays: Collection[int]
+) -> dict[str, list[WorkingInterval]]:
+    """Hours on `weekdays` of everyone who could take such a visit at some time (all rules but time)."""
+    query = sa.select(
+        WorkingHours.professional_id, WorkingHours.weekday, WorkingHours.start_minute, WorkingHours.end_minute
+    ).where(WorkingHours.professional_id.in_(_covering(needs)), WorkingHours.weekday.in_(list(weekdays)))
+    hours: defaultdict[str, list[WorkingInterval]] = defaultdict(list)
+    for professional_id, weekday, start, end in await session.execute(query):
+        hours[professional_id].append(WorkingInterval(weekday, start, end))
+    return dict(hours)
+
+
+async def busy_of_covering(
+    session: AsyncSession, needs: BookingNeeds, *, starts: datetime, ends: datetime
+) -> dict[str, list[BusyPeriod]]:
+    """Assigned visits between `starts` and `ends` of everyone who could take such a visit at some time."""
+    query = sa.select(Booking.professional_id, Booking.booking_date_time, Booking.ends_at).where(
+        Booking.professional_id.in_(_covering(needs)),
+        Booking.status.in_(ASSIGNED_STATUSES),
+        Booking.booking_date_time < ends,
+        Booking.ends_at > starts,
+    )
+    busy: defaultdict[str, list[BusyPeriod]] = defaultdict(list)
+    for professional_id, visit_starts, visit_ends in await session.execute(query):
+        busy[str(professional_id)].append(BusyPeriod(visit_starts, visit_ends))
+    return dict(busy)
+
+
+def _covering(needs: BookingNeeds) -> sa.Select[Any]:
+    """Professionals covering the city who are approved, active, offer the visit and fit the gender asked."""
+    pid = ProfessionalCoverage.professional_id
+    query = (
         sa.select(pid)
         .join(ProfessionalProfile, ProfessionalProfile.user_id == pid)
         .join(User, User.id == pid)
@@ -53,18 +100,11 @@ async def best_free_professionals(
             ProfessionalProfile.is_active.is_(True),
             User.is_active.is_(True),
             _offers(pid, needs),
-            *[_works(pid, span) for span in hours],
-            ~_busy(pid, needs, booking_id, buffer),
-            ~_declined(pid, booking_id),
         )
-        .order_by(ProfessionalCoverage.match_score.desc(), pid)
-        .limit(limit)
     )
     if needs.gender_preference != "any":
         query = query.where(User.gender == needs.gender_preference)
-    if exclude:
-        query = query.where(pid.not_in(list(exclude)))
-    return list((await session.execute(query)).scalars())
+    return query
 
 
 def _offers(pid: Any, needs: BookingNeeds) -> sa.Exists:

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from masu.domain.availability import open_visits
 from masu.domain.errors import ValidationFailed
 from masu.domain.matching import TRAVEL_BUFFER, BookingNeeds, hours_needed
 from masu.domain.pricing import BUSINESS_TZ, PricingType, base_price_for
@@ -37,16 +38,24 @@ async def open_slots(
 ) -> list[datetime]:
     """Start times on the local `day`, within the booking window, at which someone could be eligible.
 
-    Each slot asks the same question dispatch asks (the city's coverage walked best first, with every rule
-    of eligibility), stopping at the first professional found, so the cost is one short query per slot.
-    Raises ValidationFailed for an unknown treatment, duration or city.
+    Two queries fetch everyone who could take such a visit at some time (every rule but time) with their
+    hours that day and their assigned visits around it; the domain then judges each start by the rules
+    dispatch applies, so a time shown is one at which dispatch would find someone (`slot_is_open` asks the
+    dispatch query itself for one start). Raises ValidationFailed for an unknown treatment, duration or city.
     """
     visit = await _visit(session, query)
-    return [
-        starts_at
-        for starts_at in candidate_starts(query.day, now=now, policy=policy)
-        if await _someone_free(session, visit.at(starts_at))
-    ]
+    visits = [visit.at(start) for start in candidate_starts(query.day, now=now, policy=policy)]
+    if not visits:
+        return []
+    weekdays = {span.weekday for needs in visits for span in hours_needed(needs) or ()}
+    hours = await matching_queries.hours_of_covering(session, visits[0], weekdays)
+    busy = await matching_queries.busy_of_covering(
+        session,
+        visits[0],
+        starts=visits[0].starts_at - TRAVEL_BUFFER,
+        ends=visits[-1].ends_at + TRAVEL_BUFFER,
+    )
+    return [needs.starts_at for needs in open_visits(visits, hours, busy, buffer=TRAVEL_BUFFER)]
 
 
 async def slot_is_open(
