@@ -1,6 +1,6 @@
 """Dispatch benchmarks on PostgreSQL: ranking candidates among 100,000 professionals, and the due-work pass.
 
-Run from the project root (about 4.5 minutes with the defaults on 2 vCPUs; --time-limit bounds it):
+Run from the project root (about 5.5 minutes with the defaults on 2 vCPUs; --time-limit bounds it):
 
     .venv/bin/python bench/dispatch.py [--rank-runs 30 --rank-budget 60] [--passes 5] [--large 1000000]
 
@@ -16,7 +16,11 @@ It measures:
 2. one `Worker.run_once(now)` pass over a fixed set of due work (offers past their deadline, visits nobody
    took; reset before every pass) with 10,000 bookings, then again after bulk-adding bookings up to
    1,000,000: the median pass time and its parts, the ratio, the EXPLAIN ANALYZE plans of the timer queries
-   and the outbox claim, and the re-ranking each offer.expired handler does.
+   and the outbox claim, and the re-ranking each offer.expired handler does;
+3. `services.availability.open_slots` (the booking wizard's time step) for Tel Aviv days the bench's
+   professionals can serve, and for a case where nobody can (Swedish Massage 90 with a woman, whose only
+   providers in the city are booked all that day): p50/p95/max, slots found, statements per call, and EXPLAIN
+   ANALYZE of the query that reads the candidates' hours; at 10,000 bookings and again at --large.
 
 It prints a table against the targets and drops the database again, also on Ctrl-C, error or time-out.
 See bench/README.md for what each figure means.
@@ -29,6 +33,7 @@ import asyncio
 import collections
 import contextlib
 import inspect
+import itertools
 import json
 import os
 import re
@@ -70,11 +75,12 @@ from masu.observability.logging import configure_logging
 from masu.persistence import matching_queries
 from masu.persistence.bookings import Booking
 from masu.persistence.database import upgrade_database
+from masu.services import availability, dispatch_handlers
 from masu.services import dispatch as dispatch_service
-from masu.services import dispatch_handlers
 from masu.services import matching as matching_service
 from masu.services import standing as standing_service
 from masu.services.accounts import Passwords
+from masu.services.availability import SlotQuery
 from masu.services.demo_data import load_demo_data
 from masu.worker import timers
 from masu.worker.runner import Worker
@@ -105,6 +111,9 @@ class Config:
     pass_budget: float
     due_offers: int
     unstaffed: int
+    slot_runs: int
+    slot_budget: float
+    slot_runs_large: int
     pg_host: str
     time_limit: float
     keep_database: bool
@@ -139,7 +148,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     )
     add("--due-offers", type=int, default=20, help="offers past their deadline in every pass")
     add("--unstaffed", type=int, default=20, help="visits that came with nobody assigned, every pass")
-    add_run_options(parser, time_limit=345)
+    add("--slot-runs", type=int, default=30, help="timed open_slots calls per case set at most")
+    add("--slot-budget", type=float, default=30, help="seconds of open_slots calls per case set at most")
+    add("--slot-runs-large", type=int, default=6, help="open_slots calls again at --large bookings (0: skip)")
+    add_run_options(parser, time_limit=420)
     cfg = parse_config(parser, argv, Config)
     fixed = cfg.history_bookings + cfg.due_offers + cfg.unstaffed + 1
     if not 5 <= cfg.city_pros < cfg.pros or min(cfg.rank_runs, cfg.passes, cfg.customers, cfg.due_offers) < 1:
@@ -148,6 +160,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
         )
     if cfg.unstaffed < 0 or cfg.due_offers + cfg.unstaffed > cfg.pros:
         parser.error("need 0 <= --unstaffed and --due-offers + --unstaffed <= --pros")
+    if cfg.slot_runs < 1 or cfg.slot_runs_large < 0:
+        parser.error("need a positive --slot-runs and 0 <= --slot-runs-large")
     if not fixed < cfg.small <= cfg.large:
         parser.error(f"need {fixed} < --small <= --large (history, due and target bookings come first)")
     return cfg
@@ -958,6 +972,192 @@ async def explain_timers(container: Container, loader: Loader, calls: list[Call]
     return plans
 
 
+# --- 3. the booking wizard's slots ---------------------------------------------------------------
+
+# The professionals who cover Tel Aviv, offer the worst case's treatment and length and are of its gender
+# (the two demo women: the bench's own women do not offer Swedish Massage 90), given one confirmed visit
+# from 06:00 to 24:00 local on its day.
+BLOCKED_STAGE_SQL = """
+CREATE UNLOGGED TABLE {stage} AS
+SELECT row_number() OVER (ORDER BY t.professional_id) AS g, md5('blocked' || t.professional_id) AS id,
+       'X' || row_number() OVER (ORDER BY t.professional_id) AS number, 'confirmed'::text AS status,
+       md5('cust1') AS cust_id, t.professional_id AS pro_id, t.professional_id AS offered_id,
+       '{treatment}'::text AS treatment_id, 18 * 60 AS minutes, 1 AS city_idx, 'any'::text AS gender_pref,
+       (date_trunc('day', $1::timestamptz AT TIME ZONE 'Asia/Jerusalem')
+        + make_interval(days => {days}, hours => 6)) AT TIME ZONE 'Asia/Jerusalem' AS starts,
+       $1::timestamptz - interval '1 day' AS created, $1::timestamptz - interval '1 day' AS confirmed_at,
+       NULL::timestamptz AS completed_at, NULL::timestamptz AS cancelled_at
+FROM professional_treatments t
+JOIN professional_cities pc ON pc.professional_id = t.professional_id
+JOIN bench_city c ON c.id = pc.city_id AND c.idx = 1
+JOIN users u ON u.id = t.professional_id
+WHERE t.treatment_id = '{treatment}' AND t.duration_minutes = {minutes}
+  AND ('{gender}' = 'any' OR u.gender = '{gender}')"""
+
+UNBLOCK_SQL = (
+    "DELETE FROM booking_status_history WHERE booking_id IN (SELECT id FROM bench_stage_blocked)",
+    "DELETE FROM bookings WHERE id IN (SELECT id FROM bench_stage_blocked)",
+    "DROP TABLE bench_stage_blocked",
+)
+COVERAGE_INDEX = "ix_professional_coverage_best_first"
+
+
+@dataclass(frozen=True)
+class SlotCase:
+    """One day the wizard asks about: treatment (a catalogue_values key), minutes, days ahead, gender."""
+
+    label: str
+    treatment: str
+    minutes: int
+    days_ahead: int
+    gender: str = "any"
+
+    def query(self, loader: Loader, city_id: str) -> SlotQuery:
+        """The wizard's question for this case in Tel Aviv."""
+        day = (loader.now.astimezone(BUSINESS_TZ) + timedelta(days=self.days_ahead)).date()
+        treatment_id = loader.values[self.treatment]
+        return SlotQuery(treatment_id, self.minutes, city_id, day, self.gender)
+
+
+# What the bench's professionals offer (all: Swedish 60; the men: Swedish 90; g % 6 == 3: Deep Tissue 60,
+# the women among those who offer it), on three days; the runs take them in turn. In the worst case half
+# the city offers the length and half is female, but nobody both except two demo professionals, who are
+# booked all day: nobody can take any of the day's visits.
+BUSY_SLOT_CASES = (
+    SlotCase("Swedish Massage 60, any gender, tomorrow", "swedish", 60, 1),
+    SlotCase("Swedish Massage 90, male, in 3 days", "swedish", 90, 3, "male"),
+    SlotCase("Deep Tissue Massage 60, female, in 6 days", "deep", 60, 6, "female"),
+)
+WORST_SLOT_CASE = SlotCase(
+    "Swedish Massage 90, female, in 8 days, its providers booked", "swedish", 90, 8, "female"
+)
+
+
+@dataclass
+class SlotSample:
+    """One timed open_slots call: seconds, slots found, its statements."""
+
+    seconds: float
+    slots: int
+    calls: list[Call]
+
+
+@dataclass
+class SlotResult:
+    """Timed open_slots calls for some cases (in seconds), and what they found."""
+
+    bookings: int
+    seconds: list[float]
+    database: list[float]  # the sum of the statements' round trips, per call
+    statements: list[int]  # statements per call
+    slots: dict[str, int]  # case -> slots found (by the last call of that case)
+    blocked: int = 0  # professionals given an all-day visit for the case
+    plan: Explained | None = None  # the hours query of the first case's last call, EXPLAIN ANALYZEd
+
+    @property
+    def slot_query_ms(self) -> float:
+        """Median over the calls of the mean round trip of a statement (ms)."""
+        return (
+            statistics.median(d / max(n, 1) for d, n in zip(self.database, self.statements, strict=True))
+            * 1000
+        )
+
+
+@dataclass
+class WizardResult:
+    """The slots of a day in the busy city, and the worst case."""
+
+    busy: SlotResult
+    worst: SlotResult
+
+
+async def slots_once(
+    container: Container, clock: StatementClock, query: SlotQuery, now: datetime
+) -> SlotSample:
+    """One open_slots call in a fresh session whose connection is already checked out."""
+    async with container.sessions() as session:
+        await session.connection()
+        with clock.record() as calls:
+            started = time.perf_counter()
+            found = await availability.open_slots(session, now=now, policy=container.policy, query=query)
+            seconds = time.perf_counter() - started
+        await session.rollback()
+    return SlotSample(seconds, len(found), list(calls))
+
+
+async def time_slots(
+    container: Container,
+    clock: StatementClock,
+    loader: Loader,
+    cases: Sequence[SlotCase],
+    limits: tuple[int, float],
+) -> tuple[list[SlotSample], dict[str, int]]:
+    """1 unrecorded call per case, then timed calls taking the cases in turn (`limits`: most, seconds)."""
+    city_id = await loader.admin.fetchval("SELECT id FROM bench_city WHERE idx = 1")
+    queries = [(case.label, case.query(loader, city_id)) for case in cases]
+    turn, last = itertools.count(), {}
+
+    async def step() -> SlotSample:
+        label, query = queries[next(turn) % len(queries)]
+        last[label] = await slots_once(container, clock, query, loader.now)
+        return last[label]
+
+    for _ in queries:
+        await step()
+    samples = await repeat(step, limits[0], limits[1], least=min(5, limits[0]))
+    return samples, last
+
+
+async def slot_result(
+    loader: Loader, samples: list[SlotSample], last: dict[str, SlotSample], bookings: int
+) -> SlotResult:
+    """The figures of the timed calls; EXPLAIN ANALYZE of the hours query of the first case's last call."""
+    label, sample = next(iter(last.items()))
+    call = hours_query(sample.calls)
+    plan = await explain(loader.admin, call, f"hours query of {label}") if call else None
+    return SlotResult(
+        bookings=bookings,
+        seconds=[s.seconds for s in samples],
+        database=[sum(c.seconds for c in s.calls) for s in samples],
+        statements=[len(s.calls) for s in samples],
+        slots={label: s.slots for label, s in last.items()},
+        plan=plan,
+    )
+
+
+def hours_query(calls: Sequence[Call]) -> Call | None:
+    """The statement that fetches the hours of everyone who could take the visit (the day's big read)."""
+    return next((c for c in calls if "FROM working_hours" in c.statement), None)
+
+
+async def measure_worst_slots(
+    container: Container, clock: StatementClock, loader: Loader, limits: tuple[int, float], bookings: int
+) -> SlotResult:
+    """Block the case's providers for its day, time the calls, EXPLAIN the hours query, unblock."""
+    case = WORST_SLOT_CASE
+    treatment = loader.values[case.treatment]
+    extra = {"days": case.days_ahead, "treatment": treatment, "minutes": case.minutes, "gender": case.gender}
+    await loader.stage("blocked", BLOCKED_STAGE_SQL, (), **extra)
+    try:
+        blocked = await loader.count("bench_stage_blocked")
+        samples, last = await time_slots(container, clock, loader, [case], limits)
+        result = await slot_result(loader, samples, last, bookings)
+        result.blocked = blocked
+    finally:
+        await loader.timed("blocked providers' visits removed", UNBLOCK_SQL)
+    return result
+
+
+async def measure_wizard(
+    container: Container, clock: StatementClock, loader: Loader, limits: tuple[int, float], bookings: int
+) -> WizardResult:
+    """open_slots for the busy city's days, then for the worst case."""
+    samples, last = await time_slots(container, clock, loader, BUSY_SLOT_CASES, limits)
+    busy = await slot_result(loader, samples, last, bookings)
+    worst = await measure_worst_slots(container, clock, loader, limits, bookings)
+    return WizardResult(busy, worst)
+
+
 # --- reporting ----------------------------------------------------------------------------------
 
 
@@ -1057,6 +1257,58 @@ def print_plans(result: PassResult) -> None:
             print(f"      {line}")
 
 
+def plan_summary(plan: Explained | None) -> str:
+    """Planning + execution ms of the hours query, whether it walks the coverage index (and how far)."""
+    if plan is None:
+        return "-"
+    walk = next((line for line in plan.nodes if COVERAGE_INDEX in line), None)
+    read = re.search(r"\(rows (\d+)\)", walk) if walk else None
+    index = f"{COVERAGE_INDEX}, {int(read.group(1)):,} rows read" if read else "NOT the coverage index"
+    scans = ", ".join(sorted(set(plan.seq_scans))) or "no seq scan"
+    return f"{plan.planning_ms:.1f} + {plan.execution_ms:.1f} ms (plan + exec), {index}, {scans}"
+
+
+def slot_rows(result: SlotResult, title: str) -> list[tuple[str, str, str, str]]:
+    """Summary rows of one open_slots measurement."""
+    statements = sorted(set(result.statements))
+    return [
+        (f"{title} p50/p95/max ms ({result.bookings:,} bookings)", spread(result.seconds), "", ""),
+        ("  slots found per day", " / ".join(str(n) for n in result.slots.values()), "", ""),
+        ("  SQL statements per call", "/".join(str(n) for n in statements), "", ""),
+        ("  database round trips per call", spread(result.database), "", ""),
+        ("  mean round trip per statement (median of calls)", f"{result.slot_query_ms:.2f} ms", "", ""),
+        ("  hours query in PostgreSQL (EXPLAIN ANALYZE)", plan_summary(result.plan), "", ""),
+    ]
+
+
+def wizard_rows(result: WizardResult) -> list[tuple[str, str, str, str]]:
+    """Summary rows of the wizard's slots: the busy city and the worst case."""
+    busy = slot_rows(result.busy, "wizard slots of a day, Tel Aviv")
+    return [*busy, *slot_rows(result.worst, "wizard slots, nobody free")]
+
+
+def print_wizard(result: WizardResult) -> None:
+    """The cases, what each found, and the plan trees of the hours query of each measurement."""
+    print(f"\nopen_slots (the wizard's time step) in Tel Aviv, {result.busy.bookings:,} bookings")
+    for label, found in (*result.busy.slots.items(), *result.worst.slots.items()):
+        print(f"  {label}: {found} slots")
+    print(f"  worst case: {result.worst.blocked} providers of the treatment in the city booked all day")
+    print_table([("calls", "p50 / p95 / max ms"), *slot_spreads(result)])
+    for plan in (result.busy.plan, result.worst.plan):
+        if plan is not None:
+            print(f"  {plan.label}: {plan_summary(plan)}, {plan.rows} rows")
+            for line in plan.nodes:
+                print(f"      {line}")
+
+
+def slot_spreads(result: WizardResult) -> list[tuple[str, str]]:
+    """(calls, 'p50 / p95 / max') of both measurements."""
+    return [
+        (f"busy city, {len(result.busy.seconds)} calls", spread(result.busy.seconds)),
+        (f"nobody free, {len(result.worst.seconds)} calls", spread(result.worst.seconds)),
+    ]
+
+
 @dataclass
 class Results:
     """Everything the run measured."""
@@ -1067,6 +1319,8 @@ class Results:
     small: PassResult
     large: PassResult
     ranking_large: RankingResult | None = None
+    slots: WizardResult | None = None
+    slots_large: WizardResult | None = None
 
 
 def ranking_rows(result: RankingResult) -> list[tuple[str, str, str, str]]:
@@ -1121,7 +1375,11 @@ def summary_rows(r: Results) -> list[tuple[str, str, str, str]]:
     rows = ranking_rows(r.ranking)
     if r.ranking_large is not None:
         rows += ranking_rows(r.ranking_large)[:1]
-    return rows + pass_rows(r)
+    rows += pass_rows(r)
+    for wizard in (r.slots, r.slots_large):
+        if wizard is not None:
+            rows += wizard_rows(wizard)
+    return rows
 
 
 def print_summary(cfg: Config, r: Results) -> None:
@@ -1172,17 +1430,23 @@ async def measure(cfg: Config, container: Container, loader: Loader, background:
     started_at = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     log(f"ranking: 1 + up to {cfg.rank_runs} runs or {cfg.rank_budget:.0f}s ...")
     ranking = await measure_ranking(container, clock, loader, (cfg.rank_runs, cfg.rank_budget), cfg.small)
+    log(f"wizard slots: 1 + up to {cfg.slot_runs} calls or {cfg.slot_budget:.0f}s, twice ...")
+    slots = await measure_wizard(container, clock, loader, (cfg.slot_runs, cfg.slot_budget), cfg.small)
     log(f"worker passes at {cfg.small:,} bookings: 1 + up to {cfg.passes} or {cfg.pass_budget:.0f}s ...")
     small = await measure_passes(container, clock, loader, cfg, cfg.small)
     log(f"growing to {cfg.large:,} bookings ...")
     await grow_bookings(loader, cfg, cfg.large)
     log(f"worker passes at {cfg.large:,} bookings: 1 + up to {cfg.passes} or {cfg.pass_budget:.0f}s ...")
     large = await measure_passes(container, clock, loader, cfg, cfg.large)
-    results = Results(started_at, background, ranking, small, large)
+    results = Results(started_at, background, ranking, small, large, slots=slots)
     if cfg.rank_runs_large:
         log(f"ranking again at {cfg.large:,} bookings: 1 + {cfg.rank_runs_large} runs ...")
         limits = (cfg.rank_runs_large, cfg.rank_budget)
         results.ranking_large = await measure_ranking(container, clock, loader, limits, cfg.large)
+    if cfg.slot_runs_large:
+        log(f"wizard slots again at {cfg.large:,} bookings: up to {cfg.slot_runs_large} calls, twice ...")
+        limits = (cfg.slot_runs_large, cfg.slot_budget)
+        results.slots_large = await measure_wizard(container, clock, loader, limits, cfg.large)
     log("done measuring")
     return results
 
@@ -1207,6 +1471,9 @@ async def bench(cfg: Config, database: str, background: float) -> Results:
     for size in (results.small, results.large):
         print_plans(size)
         print_ranking(size.rerank, "due booking 1 (Deep Tissue 90, male wanted) as its offer.expired handler")
+    for wizard in (results.slots, results.slots_large):
+        if wizard is not None:
+            print_wizard(wizard)
     return results
 
 
