@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import timedelta
 
 import httpx
@@ -114,3 +116,28 @@ async def test_the_wizard_forms_need_their_csrf_token(
 
     assert (refused.status_code, forged.status_code) == (403, 403)
     assert await _bookings(container) == before
+
+
+async def test_confirming_the_same_summary_twice_at_once_makes_one_booking(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    token = await _log_in(client)
+    form = {**await _picks(container, "15:00"), "street": "Herzl 10", "for_whom": "me", "csrf_token": token}
+    summary = await client.post("/book/summary", data=form)
+    key = re.search(r'name="request_key" value="([^"]+)"', summary.text)
+    assert key is not None, "the summary's confirm form carries a one-time key"
+    before = await _bookings(container)
+
+    confirm = {**form, "request_key": key[1]}
+    together = await asyncio.gather(*(client.post("/book", data=confirm) for _ in range(3)))
+    again = await client.post("/book", data=confirm)
+    fresh = await client.post("/book/summary", data=form)
+    other_key = re.search(r'name="request_key" value="([^"]+)"', fresh.text)
+
+    assert [answer.status_code for answer in together] == [303, 303, 303]
+    targets = {answer.headers["location"] for answer in [*together, again]}
+    assert len(targets) == 1
+    assert targets.pop().startswith("/bookings/")
+    assert await _bookings(container) == before + 1
+    assert other_key is not None
+    assert other_key[1] != key[1]

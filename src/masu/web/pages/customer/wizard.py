@@ -7,6 +7,8 @@ the summary is the server's, computed exactly as creating the booking computes i
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -20,8 +22,10 @@ from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import RateLimited, ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ, PriceDetails
+from masu.persistence import idempotency_repository
 from masu.persistence.catalogue import City
 from masu.services.availability import SlotQuery, open_slots, slot_is_open
+from masu.services.booking_access import BookingView
 from masu.services.booking_creation import NewBooking, create_booking, price_booking
 from masu.services.booking_wizard import contact_of, served_cities
 from masu.services.catalogue import TreatmentOffer, treatments_with_durations
@@ -44,6 +48,9 @@ from masu.web.ui.session import UserDep
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CATALOGUES = (TEXTS, WIZARD)
 Csrf = Annotated[None, Depends(require_csrf)]
+# Each summary carries a one-time key, so confirming the same summary twice makes one booking.
+REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+CONFIRMATION_KEY_PREFIX = "book:"
 STEPS = ("treatment", "duration", "when", "slot", "details", "summary")
 
 
@@ -115,7 +122,13 @@ async def _checked(
                 session, now=now, policy=policy, customer_id=user.user_id, command=command
             )
             return draft.summary(price, pays_now=policy.payment_gateway_enabled and price.final_amount > 0)
+        earlier = await _claim_confirmation(session, container, user, str(form.get("request_key", "")))
+        if earlier is not None:  # the same summary confirmed twice (a double click, a resent form)
+            await session.rollback()
+            return redirect(request, earlier)
         view = await create_booking(session, now=now, policy=policy, principal=user, command=command)
+        target = _next_page(view)
+        await _remember_confirmation(session, user, str(form.get("request_key", "")), target)
         await session.commit()
     except ValidationFailed as refused:
         await session.rollback()
@@ -127,9 +140,45 @@ async def _checked(
     except RateLimited:
         await session.rollback()
         return draft.details({"form": "err_rate_limited"}, status_code=429)
+    return redirect(request, target)
+
+
+def _next_page(view: BookingView) -> str:
+    """Where a new booking goes on: its payment when one is due at a gateway, else the booking itself."""
     if view.payment is not None and view.payment.checkout_id is not None:
-        return redirect(request, f"/pay/{view.payment.checkout_id}")
-    return redirect(request, f"/bookings/{view.booking.id}?created=1")
+        return f"/pay/{view.payment.checkout_id}"
+    return f"/bookings/{view.booking.id}?created=1"
+
+
+async def _claim_confirmation(
+    session: AsyncSession, container: Container, user: Principal, request_key: str
+) -> str | None:
+    """Claim the summary's one-time key in the booking's transaction; the earlier answer if already used.
+
+    The claim is an insert on the key's primary key, so a second confirmation of the same summary waits for
+    the first one's transaction and then finds its answer: one booking, whatever the timing.
+    """
+    if not REQUEST_KEY.fullmatch(request_key):
+        return None  # a form from before keys were given out: nothing to deduplicate by
+    now, key = container.clock.now(), CONFIRMATION_KEY_PREFIX + request_key
+    claimed = await idempotency_repository.try_claim(
+        session, user_id=user.user_id, key=key, fingerprint=key, now=now, locked_until=now
+    )
+    if claimed:
+        return None
+    record = await idempotency_repository.get_record(session, user_id=user.user_id, key=key)
+    return record.response_body if record is not None and record.response_body else "/bookings"
+
+
+async def _remember_confirmation(
+    session: AsyncSession, user: Principal, request_key: str, target: str
+) -> None:
+    """Keep where the confirmation went, to send a repeat of it there (commits with the booking)."""
+    if REQUEST_KEY.fullmatch(request_key):
+        key = CONFIRMATION_KEY_PREFIX + request_key
+        await idempotency_repository.store_response(
+            session, user_id=user.user_id, key=key, status=303, body=target
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +213,9 @@ class Draft:
     ) -> Response:
         """The booking as it would be made, with the server's price breakdown (without a refused coupon)."""
         typed_coupon = self.values.get("coupon", "")
+        context: dict[str, Any] = {"request_key": secrets.token_urlsafe(18)}
         values = {**self.values, "coupon": "" if errors else typed_coupon}
-        context = {**self._context(), "details": values, "typed_coupon": typed_coupon}
+        context |= {**self._context(), "details": values, "typed_coupon": typed_coupon}
         context |= {"price": _price(price), "pays_now": pays_now}
         return _step(self.request, "summary", self.picks, context, errors=errors, status_code=status_code)
 
