@@ -42,8 +42,11 @@ async def _login(http: httpx.AsyncClient, phone: str, password: str) -> tuple[st
     return body["user"]["id"], {"Authorization": f"Bearer {body['accessToken']}"}
 
 
-async def _book(http: httpx.AsyncClient, customer: dict[str, str], treatment_id: str) -> str:
-    body = booking_body(treatment_id, bookingDateTime=tomorrow_noon_in_israel())
+async def _book(http: httpx.AsyncClient, customer: dict[str, str], treatment_id: str, slot: int) -> str:
+    """A visit `slot` × 2 hours after tomorrow noon: a professional can never hold two at once, so every
+    round's winner is free for the next round (winning one visit makes them busy for its hour)."""
+    starts = datetime.fromisoformat(tomorrow_noon_in_israel()) + timedelta(hours=2 * slot)
+    body = booking_body(treatment_id, bookingDateTime=starts.isoformat())
     response = await http.post("/api/v1/bookings", json=body, headers=customer)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
@@ -89,7 +92,7 @@ async def test_five_professionals_accepting_at_once_give_one_winner(
     outcomes: Counter[tuple[int, ...]] = Counter()
 
     for trial in range(TRIALS):
-        booking_id = await _book(http, customers[trial % 3], treatment["id"])
+        booking_id = await _book(http, customers[trial % 3], treatment["id"], trial)
         offer_ids = await _offer(
             postgres_url, booking_id, [pid for pid, _ in pros], datetime.now(UTC) + timedelta(minutes=15)
         )
@@ -140,7 +143,7 @@ async def test_an_accept_racing_the_expiry_pass_is_accepted_or_expired_never_bot
     seen: Counter[str] = Counter()
     try:
         for race in range(RACES):
-            booking_id = await _book(http, customer, treatment["id"])
+            booking_id = await _book(http, customer, treatment["id"], race)
             deadline = datetime.now(UTC) + timedelta(milliseconds=300)
             [offer_id] = await _offer(postgres_url, booking_id, [professional_id], deadline)
             # Both start before the deadline; the expiry pass runs as of the deadline. The head start sweeps
@@ -201,8 +204,8 @@ async def test_an_admin_assign_racing_an_accept_has_one_winner(
     )
     winners: Counter[str] = Counter()
 
-    for _ in range(50):
-        booking_id = await _book(http, customer, treatment["id"])
+    for round_ in range(50):
+        booking_id = await _book(http, customer, treatment["id"], round_)
         [offer_id] = await _offer(
             postgres_url, booking_id, [offered_id], datetime.now(UTC) + timedelta(minutes=15)
         )

@@ -87,6 +87,20 @@ async def busy_of_covering(
     return dict(busy)
 
 
+async def has_visit_near(
+    session: AsyncSession, professional_id: str, booking: Booking, buffer: timedelta
+) -> bool:
+    """Whether the professional holds another assigned visit within `buffer` of the booking's time."""
+    nearby = sa.select(Booking.id).where(
+        Booking.professional_id == professional_id,
+        Booking.status.in_(ASSIGNED_STATUSES),
+        Booking.id != booking.id,
+        Booking.booking_date_time < booking.ends_at + buffer,
+        Booking.ends_at > booking.booking_date_time - buffer,
+    )
+    return (await session.execute(nearby.limit(1))).first() is not None
+
+
 def _covering(needs: BookingNeeds) -> sa.Select[Any]:
     """Professionals covering the city who are approved, active, offer the visit and fit the gender asked."""
     pid = ProfessionalCoverage.professional_id

@@ -11,7 +11,7 @@ from masu.domain.access import Principal
 from masu.domain.errors import Conflict, ValidationFailed
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.events.outbox import append_event
-from masu.persistence import offer_repository
+from masu.persistence import offer_repository, user_repository
 from masu.persistence.bookings import Booking, Offer
 from masu.services.booking_access import accessible_booking
 from masu.services.dispatch import (
@@ -38,6 +38,8 @@ async def assign(
 ) -> Booking:
     """Give the booking to a professional; an ineligible one only with `force`, which the history records."""
     booking = await accessible_booking(session, admin, booking_id, for_update=True)
+    # The professional's lock after the booking's, as accepting takes them: their busy time is then settled.
+    await user_repository.lock_user(session, professional_id)
     evaluation = await evaluate_one(session, booking, professional_id)
     if evaluation is None:
         raise ValidationFailed("professionalId", "no such professional")

@@ -12,9 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.domain.dispatch import pay_for
 from masu.domain.errors import Conflict, NotFound
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
+from masu.domain.matching import TRAVEL_BUFFER
 from masu.events.outbox import append_event
 from masu.observability.metrics import MATCHING_SECONDS
-from masu.persistence import booking_repository, catalogue_repository, offer_repository
+from masu.persistence import (
+    booking_repository,
+    catalogue_repository,
+    matching_queries,
+    offer_repository,
+    user_repository,
+)
 from masu.persistence.bookings import Booking, Offer
 from masu.services.matching import needs_of, next_candidates
 from masu.services.policy import BookingPolicy
@@ -90,6 +97,7 @@ async def accept_offer(
     assert booking is not None
     if booking.status != BookingStatus.PENDING_PROFESSIONAL or booking.professional_id is not None:
         raise Conflict("this booking has already been taken", code="already_taken")
+    await refuse_if_busy(session, professional_id, booking)
     if not await offer_repository.answer_if_pending(session, offer.id, status="accepted", now=now):
         raise _closed(await offer_repository.get_offer(session, offer.id))
     context = TransitionContext(now=now, is_offered_professional=True, reviews_enabled=policy.reviews_enabled)
@@ -110,6 +118,18 @@ async def accept_offer(
     for withdrawn in await offer_repository.withdraw_pending(session, booking.id, now):
         announce_offer(session, "offer.withdrawn", withdrawn, now)
     return booking
+
+
+async def refuse_if_busy(session: AsyncSession, professional_id: str, booking: Booking) -> None:
+    """Raise Conflict when the professional already has a visit too near this one; holds their lock.
+
+    Offers for overlapping visits may be open at once, so the check comes at the moment of taking one. The
+    professional's row lock (taken after the booking's, on every path) makes their takings one at a time:
+    two accepts of overlapping visits cannot both see the other as not yet taken.
+    """
+    await user_repository.lock_user(session, professional_id)
+    if await matching_queries.has_visit_near(session, professional_id, booking, TRAVEL_BUFFER):
+        raise Conflict("you already have a visit at that time", code="professional_busy")
 
 
 async def decline_offer(
