@@ -38,6 +38,7 @@ from masu.web.pages.admin import catalogue_items as admin_catalogue_items
 from masu.web.pages.admin import catalogue_treatments as admin_catalogue_treatments
 from masu.web.pages.admin import health as admin_health
 from masu.web.pages.admin import home as admin_home
+from masu.web.pages.admin import professional_edit as admin_professional_edit
 from masu.web.pages.admin import professionals as admin_professionals_page
 from masu.web.pages.admin import reports as admin_reports_page
 from masu.web.pages.customer import bookings as customer_bookings
@@ -107,6 +108,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         admin_booking,
         admin_booking_actions,
         admin_health,
+        admin_professional_edit,
         admin_professionals_page,
         admin_catalogue_page,
         admin_catalogue_items,
