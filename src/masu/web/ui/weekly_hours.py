@@ -15,6 +15,7 @@ from typing import Any
 from masu.domain.errors import ValidationFailed
 from masu.persistence.users import WorkingHours
 from masu.services.professionals import Interval
+from masu.web.ui.i18n import Lang
 
 WEEK = (6, 0, 1, 2, 3, 4, 5)  # weekday numbers (0=Monday) in the order an Israeli week is read: Sunday first
 MAX_SLOTS = 6  # intervals a day may hold on the form
@@ -23,6 +24,40 @@ DAY_END = 24 * 60
 _TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d)?")
 Slots = dict[int, list[tuple[str, str]]]  # weekday → [(start "HH:MM", end "HH:MM")]
 Errors = dict[str, str]  # field key ("h0-1") → error text key
+
+# The form's texts (day names, 0 = Monday; the interval labels and errors), for both portals' pages.
+HOURS_TEXTS: dict[Lang, dict[str, str]] = {
+    "en": {
+        "day_0": "Monday",
+        "day_1": "Tuesday",
+        "day_2": "Wednesday",
+        "day_3": "Thursday",
+        "day_4": "Friday",
+        "day_5": "Saturday",
+        "day_6": "Sunday",
+        "from": "From",
+        "to": "To",
+        "time_invalid": "Enter a time as HH:MM.",
+        "time_missing": "Enter both a start and an end time.",
+        "end_before_start": "The end must be after the start.",
+        "overlap": "This interval overlaps another one on the same day.",
+    },
+    "he": {
+        "day_0": "שני",
+        "day_1": "שלישי",
+        "day_2": "רביעי",
+        "day_3": "חמישי",
+        "day_4": "שישי",
+        "day_5": "שבת",
+        "day_6": "ראשון",
+        "from": "מ-",
+        "to": "עד",
+        "time_invalid": "נא להזין שעה בפורמט HH:MM.",
+        "time_missing": "נא להזין שעת התחלה ושעת סיום.",
+        "end_before_start": "שעת הסיום צריכה להיות אחרי שעת ההתחלה.",
+        "overlap": "הטווח הזה חופף לטווח אחר באותו יום.",
+    },
+}
 
 
 def slots_of(form: Mapping[str, str]) -> Slots:

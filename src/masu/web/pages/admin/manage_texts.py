@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from masu.web.pages.admin.common import CATALOGUES
 from masu.web.ui.i18n import Lang
+from masu.web.ui.weekly_hours import HOURS_TEXTS
 
 TEXTS: dict[Lang, dict[str, str]] = {
     "en": {
@@ -62,19 +63,6 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "done_pro_cities": "The cities were saved.",
         "done_pro_treatments": "The treatments were saved.",
         "done_pro_location": "The base location was saved.",
-        "day_0": "Monday",
-        "day_1": "Tuesday",
-        "day_2": "Wednesday",
-        "day_3": "Thursday",
-        "day_4": "Friday",
-        "day_5": "Saturday",
-        "day_6": "Sunday",
-        "from": "From",
-        "to": "To",
-        "time_invalid": "Enter a time as HH:MM.",
-        "time_missing": "Enter both a start and an end time.",
-        "end_before_start": "The end must be after the start.",
-        "overlap": "This interval overlaps another one on the same day.",
         "refused_pro_cities": "Choose cities from the list.",
         "refused_pro_treatments": "Choose treatments from the list, each once.",
         "bad_pro_base_latitude": "Enter a latitude between 29 and 34 (Israel), e.g. 32.0853.",
@@ -268,19 +256,6 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "done_pro_cities": "הערים נשמרו.",
         "done_pro_treatments": "הטיפולים נשמרו.",
         "done_pro_location": "מיקום הבסיס נשמר.",
-        "day_0": "שני",
-        "day_1": "שלישי",
-        "day_2": "רביעי",
-        "day_3": "חמישי",
-        "day_4": "שישי",
-        "day_5": "שבת",
-        "day_6": "ראשון",
-        "from": "מ-",
-        "to": "עד",
-        "time_invalid": "נא להזין שעה בפורמט HH:MM.",
-        "time_missing": "נא להזין שעת התחלה ושעת סיום.",
-        "end_before_start": "שעת הסיום צריכה להיות אחרי שעת ההתחלה.",
-        "overlap": "הטווח הזה חופף לטווח אחר באותו יום.",
         "refused_pro_cities": "נא לבחור ערים מהרשימה.",
         "refused_pro_treatments": "נא לבחור טיפולים מהרשימה, כל אחד פעם אחת.",
         "bad_pro_base_latitude": "יש להזין קו רוחב בין 29 ל־34 (ישראל), למשל 32.0853.",
@@ -414,5 +389,5 @@ TEXTS: dict[Lang, dict[str, str]] = {
     },
 }
 
-MANAGE_CATALOGUES = (*CATALOGUES, TEXTS)
+MANAGE_CATALOGUES = (*CATALOGUES, TEXTS, HOURS_TEXTS)
 """The admin panel's texts and these pages' own."""

@@ -19,6 +19,7 @@ from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import page_language, page_texts, redirect, render
 from masu.web.ui.session import ProfessionalDep
 from masu.web.ui.weekly_hours import (
+    HOURS_TEXTS,
     Slots,
     form_days,
     has_hours,
@@ -115,4 +116,6 @@ async def _render(
         "city_error": city_error,
         "message": message,
     }
-    return render(request, "pro/schedule.html", context, catalogues=(TEXTS,), status_code=status_code)
+    return render(
+        request, "pro/schedule.html", context, catalogues=(TEXTS, HOURS_TEXTS), status_code=status_code
+    )
