@@ -62,7 +62,7 @@ def _free_for(
 def _distinct_schedules(
     hours: Mapping[str, Iterable[WorkingInterval]], busy: Mapping[str, Iterable[BusyPeriod]]
 ) -> list[Schedule]:
-    """Each different (hours, assigned visits) pair once, in a stable order."""
+    """Each different (hours, assigned visits) pair once, in any order (any one pair may open a visit)."""
     schedules = {
         (
             tuple(sorted(intervals, key=lambda i: (i.weekday, i.start_minute, i.end_minute))),
@@ -70,4 +70,4 @@ def _distinct_schedules(
         )
         for professional_id, intervals in hours.items()
     }
-    return sorted(schedules, key=repr)
+    return list(schedules)

@@ -39,13 +39,23 @@ class InvalidPreferences(ValidationFailed):
         self.errors = errors
 
 
+def name_is_valid(name: str) -> bool:
+    """A person's name as the pages accept it, at sign-up and in the settings: 2 to 100 characters."""
+    return len(name) in NAME_LENGTH
+
+
+def email_is_valid(email: str) -> bool:
+    """An email address as the pages accept it, at sign-up and in the settings (something@somewhere.tld)."""
+    return len(email) <= MAX_EMAIL and _EMAIL.fullmatch(email) is not None
+
+
 def preference_errors(preferences: Preferences) -> dict[str, str]:
     """Each wrong field with the key of its message (the rules of registration, plus the email channel)."""
     errors: dict[str, str] = {}
     name, email = preferences.name.strip(), preferences.email.strip()
-    if len(name) not in NAME_LENGTH:
+    if not name_is_valid(name):
         errors["name"] = "name_invalid"
-    if email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
+    if email and not email_is_valid(email):
         errors["email"] = "email_invalid"
     elif preferences.notify_by_email and not email:
         errors["email"] = "email_needed"

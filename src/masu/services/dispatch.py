@@ -97,7 +97,7 @@ async def accept_offer(
     assert booking is not None
     if booking.status != BookingStatus.PENDING_PROFESSIONAL or booking.professional_id is not None:
         raise Conflict("this booking has already been taken", code="already_taken")
-    await refuse_if_busy(session, professional_id, booking)
+    await _refuse_if_busy(session, professional_id, booking)
     if not await offer_repository.answer_if_pending(session, offer.id, status="accepted", now=now):
         raise _closed(await offer_repository.get_offer(session, offer.id))
     context = TransitionContext(now=now, is_offered_professional=True, reviews_enabled=policy.reviews_enabled)
@@ -120,7 +120,7 @@ async def accept_offer(
     return booking
 
 
-async def refuse_if_busy(session: AsyncSession, professional_id: str, booking: Booking) -> None:
+async def _refuse_if_busy(session: AsyncSession, professional_id: str, booking: Booking) -> None:
     """Raise Conflict when the professional already has a visit too near this one; holds their lock.
 
     Offers for overlapping visits may be open at once, so the check comes at the moment of taking one. The

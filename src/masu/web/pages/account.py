@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -10,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import Conflict, ValidationFailed
 from masu.domain.phones import normalize_israeli_mobile
+from masu.services.account_settings import email_is_valid, name_is_valid
 from masu.services.accounts import (
     InvalidCredentials,
     Registration,
@@ -25,7 +25,6 @@ from masu.web.ui.session import MaybeUserDep, end_session, home_of, safe_next, s
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Csrf = Annotated[None, Depends(require_csrf)]
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -104,13 +103,13 @@ async def register(request: Request, _csrf: Csrf, container: ContainerDep, sessi
 def _registration_errors(values: dict[str, str], password: str) -> dict[str, str]:
     """Each wrong field with the key of its message."""
     errors: dict[str, str] = {}
-    if not 2 <= len(values["name"]) <= 100:
+    if not name_is_valid(values["name"]):
         errors["name"] = "name_invalid"
     try:
         normalize_israeli_mobile(values["phone"], field="phone")
     except ValidationFailed:
         errors["phone"] = "phone_invalid"
-    if values["email"] and (len(values["email"]) > 254 or not _EMAIL.fullmatch(values["email"])):
+    if values["email"] and not email_is_valid(values["email"]):
         errors["email"] = "email_invalid"
     if not 8 <= len(password) <= 128:
         errors["password"] = "password_short"
