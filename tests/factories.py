@@ -7,7 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
+from masu.bootstrap import Container
+from masu.persistence.notifications import Notification
 from masu.services.demo_data import PRO_FIRST_NAMES, professional_phone
 from tests.conftest import NOW
 
@@ -83,3 +86,31 @@ async def page_login(client: httpx.AsyncClient, who: tuple[str, str], *, lang: s
     token = csrf_of((await client.get(f"/login?lang={lang}")).text)
     answer = await client.post("/login", data={"phone": who[0], "password": who[1], "csrf_token": token})
     assert answer.status_code == 303, answer.text
+
+
+async def code_sent_to(container: Container, phone: str) -> str:
+    """The newest phone code texted to `phone`, read off its SMS as its owner would."""
+    async with container.sessions() as session:
+        query = (
+            sa.select(Notification.body)
+            .where(Notification.template == "phone-code", Notification.recipient == phone)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(1)
+        )
+        body = (await session.execute(query)).scalar_one()
+    found = re.search(r"\b(\d{6})\b", body)
+    assert found is not None, f"no code in {body!r}"
+    return found.group(1)
+
+
+async def sign_up(
+    client: httpx.AsyncClient, container: Container, **registration: Any
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Register through the API and prove the phone with the texted code: the user and auth headers."""
+    registered = await client.post("/api/v1/auth/register", json=registration)
+    assert registered.status_code == 201, registered.text
+    user = registered.json()["user"]
+    code = await code_sent_to(container, user["phone"])
+    verified = await client.post("/api/v1/auth/verify-phone", json={"phone": user["phone"], "code": code})
+    assert verified.status_code == 200, verified.text
+    return verified.json()["user"], {"Authorization": f"Bearer {verified.json()['accessToken']}"}

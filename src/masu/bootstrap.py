@@ -24,6 +24,7 @@ from masu.services.dispatch_handlers import subscribe_dispatch
 from masu.services.notification_delivery import DeliveryPolicy
 from masu.services.notification_handlers import subscribe_notifications
 from masu.services.notifications import NotificationPolicy, parse_reminder_hours
+from masu.services.phone_codes import PhoneCodePolicy
 from masu.services.policy import BookingPolicy
 from masu.services.refunds import subscribe_refunds
 from masu.services.review_cycle import subscribe_review_cycle
@@ -45,10 +46,12 @@ class Container:
     passwords: Passwords = field(init=False)
     providers: Providers = field(init=False)
     gateway: PaymentGateway = field(init=False)
+    phone_codes: PhoneCodePolicy = field(init=False)
 
     def __post_init__(self) -> None:
         self.gateway = build_gateway(self.settings, sessions=self.sessions, clock=self.clock)
         self.policy = booking_policy(self.settings)
+        self.phone_codes = phone_code_policy(self.settings)
         self.passwords = Passwords(
             time_cost=self.settings.PASSWORD_HASH_TIME_COST, memory_kib=self.settings.PASSWORD_HASH_MEMORY_KIB
         )
@@ -103,7 +106,13 @@ def notification_policy(settings: Settings) -> NotificationPolicy:
         quiet_start=settings.QUIET_HOURS_START,
         quiet_end=settings.QUIET_HOURS_END,
         reminder_hours=parse_reminder_hours(settings.VISIT_REMINDER_HOURS),
+        max_sms_per_unverified_number_per_day=settings.MAX_SMS_PER_UNVERIFIED_NUMBER_PER_DAY,
     )
+
+
+def phone_code_policy(settings: Settings) -> PhoneCodePolicy:
+    """The key phone codes are hashed under and how many one phone may be sent a day."""
+    return PhoneCodePolicy(secret_key=settings.SECRET_KEY, max_per_day=settings.MAX_PHONE_CODES_PER_DAY)
 
 
 def review_schedule(settings: Settings) -> ReviewSchedule:

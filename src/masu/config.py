@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     QUIET_HOURS_START: int = Field(default=22, ge=0, le=23)
     QUIET_HOURS_END: int = Field(default=8, ge=0, le=23)
     VISIT_REMINDER_HOURS: str = "24,2"
+    # SMS a day to a number that is no verified account's (the person a booking is for); more are held back.
+    MAX_SMS_PER_UNVERIFIED_NUMBER_PER_DAY: int = Field(default=3, ge=0)
+    # Verification and log-in codes one phone may be sent a day (one a minute at most).
+    MAX_PHONE_CODES_PER_DAY: int = Field(default=5, ge=1)
 
     PAYMENT_GATEWAY: Literal["none", "sandbox"] = "none"
     PAYMENT_TIMEOUT_MINUTES: int = Field(default=30, ge=1)

@@ -76,6 +76,7 @@ SAMPLES: dict[str, dict[str, dict[str, Any]]] = {
         **{a: {**p, "hours": 24} for a, p in CUSTOMER_SIDE.items()},
         "professional": {**JOB, "hours": 2},
     },
+    "phone-code": {"customer": {"code": "123456"}},
 }
 CASES = [(name, audience) for name, audiences in SAMPLES.items() for audience in audiences]
 
@@ -118,7 +119,8 @@ def test_every_message_renders_in_every_language_and_channel(name: str, audience
     assert "None" not in email.body
     assert "Subject:" not in email.body
     for rendered in (sms.body, email.body):
-        assert "Swedish Massage" in rendered or "MASU-2026-000123" in rendered
+        about_booking = "Swedish Massage" in rendered or "MASU-2026-000123" in rendered
+        assert about_booking or (name == "phone-code" and "123456" in rendered)
         assert "Herzl" not in rendered or audience == "professional"
 
 

@@ -28,7 +28,7 @@ from masu.persistence.users import User
 from masu.services.notifications import Message, NotificationPolicy, schedule
 from masu.worker.runner import Worker
 from tests.conftest import NOW
-from tests.factories import ADMIN, CUSTOMER, book, login, professional
+from tests.factories import ADMIN, CUSTOMER, book, login, professional, sign_up
 
 VISIT = "2026-12-04T12:00:00+02:00"  # Friday noon in Tel Aviv: Avi, Rina, Shira and Efrat are eligible
 VISIT_UTC = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
@@ -98,12 +98,12 @@ class Flow:
             self.names["+972520000001"] = "customer"
             return await login(self.client, CUSTOMER)
         body = {**registration, "password": "customer-pass", "language": language}
-        registered = await self.client.post("/api/v1/auth/register", json=body)
-        assert registered.status_code == 201, registered.text
-        self.names[registered.json()["user"]["phone"]] = "customer"
+        user, headers = await sign_up(self.client, self.container, **body)
+        self.names[user["phone"]] = "customer"
         if registration["email"]:
             self.names[str(registration["email"])] = "customer"
-        return await login(self.client, (registration["phone"], "customer-pass"))
+        assert await self.new() == Counter({("phone-code", "customer", "sms", language): 1})
+        return headers
 
     async def new(self) -> Counter[tuple[str, str, str, str]]:
         """(template, who, channel, language) of the messages queued since the last look."""

@@ -33,6 +33,7 @@ async def test_register_login_and_me(client: httpx.AsyncClient) -> None:
         "id": user["id"],
         "name": "Rivka Ben-David",
         "phone": "+972547654321",
+        "phoneVerified": False,
         "email": None,
         "roles": ["customer"],
         "language": "en",
@@ -50,13 +51,35 @@ async def test_a_phone_registers_once(client: httpx.AsyncClient) -> None:
     ("body", "field"),
     [
         ({"name": "A", "phone": "0547654321", "password": "long enough"}, "name"),
+        (
+            {
+                "name": "WIN 5000 NIS! claim at http://evil.example/x",
+                "phone": "0547654321",
+                "password": "long enough",
+            },
+            "name",
+        ),
+        ({"name": "\u202eAdmin", "phone": "0547654321", "password": "long enough"}, "name"),
+        ({"name": "Dana\u0007Levi", "phone": "0547654321", "password": "long enough"}, "name"),
+        ({"name": "\u200b\u200b", "phone": "0547654321", "password": "long enough"}, "name"),
         ({"name": "Abe", "phone": "12345", "password": "long enough"}, "phone"),
         ({"name": "Abe", "phone": "0547654321", "password": "short"}, "password"),
         ({"name": "Abe", "phone": "0547654321", "password": "long enough", "email": "x@"}, "email"),
         ({"name": "Abe", "phone": "0547654321", "password": "long enough", "language": "fr"}, "language"),
         ({"name": "Abe", "phone": "0547654321", "password": "long enough", "roles": ["admin"]}, "roles"),
     ],
-    ids=["name", "phone", "password", "email", "language", "self-granted role"],
+    ids=[
+        "name",
+        "advert",
+        "bidi override",
+        "control",
+        "zero-width",
+        "phone",
+        "password",
+        "email",
+        "language",
+        "self-granted role",
+    ],
 )
 async def test_registration_validation(
     client: httpx.AsyncClient, body: dict[str, object], field: str

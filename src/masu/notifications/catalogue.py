@@ -36,6 +36,7 @@ MESSAGE_NAMES: tuple[str, ...] = (
     "no-professional-found",
     "dispatch-exhausted",
     "visit-reminder",
+    "phone-code",
 )
 LANGUAGES: tuple[str, ...] = ("he", "en", "ru")
 CHANNELS: tuple[str, ...] = ("sms", "email")

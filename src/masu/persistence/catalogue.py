@@ -108,5 +108,7 @@ class CouponRedemption(Base):
     user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id"))
     booking_id: Mapped[str] = mapped_column(sa.ForeignKey("bookings.id", ondelete="CASCADE"), unique=True)
     created_at: Mapped[datetime]
+    # The account's phone at the time: a once-per-customer coupon is once per phone, not per account.
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
 
-    __table_args__ = (sa.Index(None, "coupon_id", "user_id"),)
+    __table_args__ = (sa.Index(None, "coupon_id", "user_id"), sa.Index(None, "coupon_id", "phone"))

@@ -15,6 +15,7 @@ from masu.persistence.catalogue import (
     Treatment,
     TreatmentDuration,
 )
+from masu.persistence.users import User
 
 
 async def get_treatment(session: AsyncSession, treatment_id: str) -> Treatment | None:
@@ -91,9 +92,10 @@ async def get_coupon_by_code(session: AsyncSession, code: str) -> Coupon | None:
 
 
 async def redemptions_by_user(session: AsyncSession, coupon_id: str, user_id: str) -> int:
-    """How many times this user has a live redemption of this coupon."""
+    """Live redemptions of this coupon by this user or with their phone (by any account it had)."""
     query = sa.select(sa.func.count()).where(
-        CouponRedemption.coupon_id == coupon_id, CouponRedemption.user_id == user_id
+        CouponRedemption.coupon_id == coupon_id,
+        sa.or_(CouponRedemption.user_id == user_id, CouponRedemption.phone == _phone_of(user_id)),
     )
     return int((await session.execute(query)).scalar_one())
 
@@ -128,5 +130,17 @@ async def release_coupon_use(session: AsyncSession, booking_id: str) -> None:
 def record_redemption(
     session: AsyncSession, *, coupon_id: str, user_id: str, booking_id: str, at: datetime
 ) -> None:
-    """Add the redemption row for a booking that used a coupon."""
-    session.add(CouponRedemption(coupon_id=coupon_id, user_id=user_id, booking_id=booking_id, created_at=at))
+    """Add the redemption row for a booking that used a coupon, with the user's phone of the moment."""
+    session.add(
+        CouponRedemption(
+            coupon_id=coupon_id,
+            user_id=user_id,
+            booking_id=booking_id,
+            created_at=at,
+            phone=_phone_of(user_id),
+        )
+    )
+
+
+def _phone_of(user_id: str) -> sa.ScalarSelect[str]:
+    return sa.select(User.phone).where(User.id == user_id).scalar_subquery()

@@ -17,6 +17,7 @@ from masu.persistence.payments import Payment, PaymentCallback
 from masu.persistence.reviews import Review, ReviewCycle
 from masu.persistence.sandbox_gateway import SandboxPayment, SandboxRefund
 from masu.persistence.users import (
+    PhoneCode,
     ProfessionalCity,
     ProfessionalCoverage,
     ProfessionalProfile,
@@ -42,6 +43,7 @@ __all__ = [
     "OutboxEvent",
     "Payment",
     "PaymentCallback",
+    "PhoneCode",
     "ProfessionalCity",
     "ProfessionalCoverage",
     "ProfessionalProfile",

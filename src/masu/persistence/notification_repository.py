@@ -16,6 +16,7 @@ from masu.persistence.notifications import Notification
 from masu.persistence.users import User
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+HELD_BACK = "held_back"  # not sent: the number had its day's share (see services.notifications)
 CANCELLED, SKIPPED = "cancelled", "skipped"
 _DUE_STATUSES = (QUEUED, SENDING)
 
@@ -137,3 +138,26 @@ async def cancel_queued(session: AsyncSession, *, booking_id: str, template: str
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def lock_recipient(session: AsyncSession, address: str) -> None:
+    """Serialise queueing to one address until commit, so a count of its messages stays true (PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(f"recipient:{address}")))
+        )
+
+
+async def count_sms_due_between(
+    session: AsyncSession, *, address: str, start: datetime, end: datetime, excluding: str
+) -> int:
+    """SMS to `address` due in [start, end) and not held back, besides those of the `excluding` template."""
+    query = sa.select(sa.func.count()).where(
+        Notification.recipient == address,
+        Notification.next_attempt_at >= start,
+        Notification.next_attempt_at < end,
+        Notification.channel == "sms",
+        Notification.status != HELD_BACK,
+        Notification.template != excluding,
+    )
+    return int((await session.execute(query)).scalar_one())

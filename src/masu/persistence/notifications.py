@@ -16,7 +16,8 @@ class Notification(Base):
 
     status: queued (due at next_attempt_at), sending (claimed by a worker until next_attempt_at, then due
     again), sent, failed (for good), cancelled (no longer wanted, e.g. a reminder of a cancelled visit),
-    skipped (its moment passed: not sent by send_before).
+    skipped (its moment passed: not sent by send_before), held_back (not sent: the number, which is no
+    verified account's, had its day's share of messages).
     """
 
     __tablename__ = "notifications"
@@ -46,6 +47,7 @@ class Notification(Base):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (
+        sa.Index(None, "recipient", "next_attempt_at"),  # SMS to one number on a day (the third-party cap)
         sa.Index(
             "ix_notifications_due",
             "next_attempt_at",

@@ -26,6 +26,31 @@ class User(Base):
     notify_by_email: Mapped[bool] = mapped_column(default=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # When the user proved the phone is theirs (a code sent to it); None: nothing but codes goes to it.
+    phone_verified_at: Mapped[datetime | None]
+
+    @property
+    def phone_verified(self) -> bool:
+        """True once the user has proved the phone is theirs."""
+        return self.phone_verified_at is not None
+
+
+class PhoneCode(Base):
+    """A one-time code sent by SMS to prove a phone: only its keyed hash, with its tries and expiry."""
+
+    __tablename__ = "phone_codes"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    requested_by: Mapped[str | None] = mapped_column(sa.String(64))  # the client address that asked
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    __table_args__ = (sa.Index(None, "phone", "created_at"),)
 
 
 class UserRole(Base):

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import NotFound, ValidationFailed
+from masu.domain.names import clean_person_name
 from masu.persistence import user_repository
 from masu.persistence.users import User
 
 # The languages messages are written in (notifications/templates); the pages speak only he and en.
 MESSAGE_LANGUAGES: tuple[str, ...] = ("he", "en", "ru")
 MAX_EMAIL = 254
-NAME_LENGTH = range(2, 101)
 # The same shape the sign-up form accepts: something@somewhere.tld, no spaces.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -40,8 +40,8 @@ class InvalidPreferences(ValidationFailed):
 
 
 def name_is_valid(name: str) -> bool:
-    """A person's name as the pages accept it, at sign-up and in the settings: 2 to 100 characters."""
-    return len(name) in NAME_LENGTH
+    """A person's name by the one name rule (domain.names), at sign-up and in the settings."""
+    return clean_person_name(name) is not None
 
 
 def email_is_valid(email: str) -> bool:
@@ -72,7 +72,7 @@ async def update_preferences(session: AsyncSession, *, user_id: str, preferences
     user = await user_repository.get_user(session, user_id)
     if user is None:
         raise NotFound("no such user")
-    user.name = preferences.name.strip()
+    user.name = clean_person_name(preferences.name) or user.name  # checked valid above
     user.email = preferences.email.strip() or None
     user.language = preferences.language
     user.notify_by_sms = preferences.notify_by_sms

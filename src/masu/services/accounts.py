@@ -11,7 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal, Role
-from masu.domain.errors import Conflict, DomainError
+from masu.domain.errors import Conflict, DomainError, Forbidden
+from masu.domain.names import person_name
 from masu.domain.phones import normalize_israeli_mobile
 from masu.persistence import user_repository
 from masu.persistence.users import User
@@ -40,10 +41,26 @@ class Passwords:
         return verified and password_hash is not None
 
 
+# Roles only an operator or an admin hands out: whoever creates such an account vouches for its phone.
+_VOUCHED_ROLES = {Role.ADMIN, Role.PROFESSIONAL}
+
+
 class InvalidCredentials(DomainError):
     """The phone or password is wrong (never says which)."""
 
     code = "invalid_credentials"
+
+
+class PhoneNotVerified(Forbidden):
+    """The account has not yet proved its phone with a code, so it may not book (nor be sent anything)."""
+
+    code = "phone_unverified"
+
+
+def require_verified_phone(user: User) -> None:
+    """PhoneNotVerified unless the user has proved the phone is theirs."""
+    if not user.phone_verified:
+        raise PhoneNotVerified("confirm your phone number with the code we sent by SMS first")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +82,26 @@ async def register_user(
     registration: Registration,
     roles: set[Role] | None = None,
     passwords: Passwords,
+    phone_verified: bool = False,
 ) -> User:
-    """Create a user with the given roles (customer by default); Conflict when the phone is taken."""
+    """Create a user with the given roles (customer by default); Conflict when the phone is taken.
+
+    A customer signing up proves the phone later (phone_codes); an account an operator or admin creates
+    (a professional, an admin) or `phone_verified` counts as verified at once.
+    """
+    name = person_name(registration.name, field="name")
     phone = normalize_israeli_mobile(registration.phone, field="phone")
     if await user_repository.get_user_by_phone(session, phone) is not None:
         raise Conflict("this phone number is already registered", code="phone_taken")
     user = User(
-        name=registration.name.strip(),
+        name=name,
         phone=phone,
         email=registration.email,
         password_hash=await passwords.hash(registration.password),
         gender=registration.gender,
         language=registration.language,
         created_at=now,
+        phone_verified_at=now if phone_verified or (roles or set()) & _VOUCHED_ROLES else None,
     )
     session.add(user)
     await session.flush()

@@ -17,6 +17,7 @@ from masu.persistence import booking_repository, catalogue_repository, user_repo
 from masu.persistence.bookings import Booking
 from masu.persistence.catalogue import City, Coupon, Treatment
 from masu.persistence.users import User
+from masu.services.accounts import require_verified_phone
 from masu.services.booking_access import BookingView
 from masu.services.payments import start_payment, view_of
 from masu.services.policy import BookingPolicy
@@ -115,6 +116,8 @@ async def _customer_for(session: AsyncSession, principal: Principal, command: Ne
     customer = await user_repository.get_user(session, customer_id)
     if customer is None or not customer.is_active:
         raise ValidationFailed("userId", "no such active user")
+    if customer.id == principal.user_id:
+        require_verified_phone(customer)  # an admin booking for someone vouches for them
     return customer
 
 

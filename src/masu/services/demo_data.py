@@ -103,7 +103,11 @@ async def load_demo_data(session: AsyncSession, *, now: datetime, passwords: Pas
     )
     for phone, name in CUSTOMERS:
         await register_user(
-            session, now=now, registration=Registration(name, phone, CUSTOMER_PASSWORD), passwords=passwords
+            session,
+            now=now,
+            registration=Registration(name, phone, CUSTOMER_PASSWORD),
+            passwords=passwords,
+            phone_verified=True,
         )
     city_ids = [
         (await catalogue_admin.create_city(session, name=n, name_he=he, latitude=lat, longitude=lng)).id

@@ -214,6 +214,7 @@ class _Delivery:
                 provider_id=provider_id[:100] or None,
                 sent_at=self.now,
                 error=None,
+                **_forget_secrets(row),
             )
 
     async def _retry(self, row: Notification, *, error: str) -> None:
@@ -286,6 +287,16 @@ class _Delivery:
             created_at=self.now,
             next_attempt_at=self.now,
         )
+
+
+# Messages that carry a secret (a phone code): once sent, the row keeps what it was, not the secret itself.
+SECRET_MESSAGES = {"phone-code": "[code sent; not kept]"}
+
+
+def _forget_secrets(row: Notification) -> dict[str, Any]:
+    """The columns to overwrite when a sent row carried a secret."""
+    blank = SECRET_MESSAGES.get(row.template)
+    return {"body": blank} if blank is not None else {}
 
 
 def _loggable(values: dict[str, Any]) -> dict[str, Any]:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from masu.domain.names import safe_first_name
+from masu.domain.pricing import BUSINESS_TZ
 from masu.notifications.catalogue import language_for, render
 from masu.persistence import (
     booking_repository,
@@ -55,6 +57,9 @@ class NotificationPolicy:
     quiet_start: int = 22
     quiet_end: int = 8
     reminder_hours: tuple[int, ...] = (24, 2)
+    # SMS a day to a number that is no verified account's (someone a customer books for): each costs money
+    # and goes to a phone nobody proved theirs, so a script booking for strangers reaches each only so often.
+    max_sms_per_unverified_number_per_day: int = 3
 
     def link(self, path: str) -> str:
         """An absolute link to a page of the site."""
@@ -80,11 +85,12 @@ class Recipient:
 
     @classmethod
     def of_user(cls, user: User) -> Recipient:
-        """A user, reached as their preferences say."""
+        """A user, reached as their preferences say; until the phone is proved theirs, not at all."""
+        verified = user.phone_verified
         return cls(
             language=language_for(user.language),
-            phone=user.phone if user.notify_by_sms else None,
-            email=user.email if user.notify_by_email and user.email else None,
+            phone=user.phone if user.notify_by_sms and verified else None,
+            email=user.email if user.notify_by_email and user.email and verified else None,
             user_id=user.id,
         )
 
@@ -147,6 +153,7 @@ async def enqueue(
         due, urgent = schedule(message, channel=channel, now=now, policy=policy)
         if message.send_before is not None and due >= message.send_before:
             continue
+        held_back = channel == SMS and await _over_stranger_cap(session, recipient, address, due, policy)
         rendered = render(message.name, channel=channel, language=recipient.language, context=message.context)
         added += await notification_repository.add(
             session,
@@ -162,13 +169,32 @@ async def enqueue(
             context=message.context,
             urgent=urgent,
             send_before=message.send_before,
-            status=notification_repository.QUEUED,
+            status=notification_repository.HELD_BACK if held_back else notification_repository.QUEUED,
             attempts=0,
+            error="the number's SMS for the day are used up" if held_back else None,
             idempotency_key=idempotency_key(event_id, message, channel, address),
             created_at=now,
             next_attempt_at=due,
         )
     return added
+
+
+async def _over_stranger_cap(
+    session: AsyncSession, recipient: Recipient, address: str, due: datetime, policy: NotificationPolicy
+) -> bool:
+    """True when `address` is no verified account's and has its share of SMS on the (Israeli) day of `due`."""
+    if recipient.user_id is not None:
+        return False  # users get messages only once their phone is verified (Recipient.of_user)
+    owner = await user_repository.get_user_by_phone(session, address)
+    if owner is not None and owner.phone_verified:
+        return False
+    await notification_repository.lock_recipient(session, address)
+    start = datetime.combine(due.astimezone(BUSINESS_TZ).date(), time(), tzinfo=BUSINESS_TZ)
+    end = datetime.combine(start.date() + timedelta(days=1), time(), tzinfo=BUSINESS_TZ)
+    taken = await notification_repository.count_sms_due_between(
+        session, address=address, start=start, end=end, excluding="phone-code"
+    )
+    return taken >= policy.max_sms_per_unverified_number_per_day
 
 
 def idempotency_key(event_id: int, message: Message, channel: str, address: str) -> str:
@@ -270,7 +296,8 @@ def people_context(
     return {
         "forSomeoneElse": booking.is_for_someone_else,
         "recipientName": booking.recipient_name,
-        "bookerName": visit.customer.name,
+        # The person treated reads only template text and the booker's first name (never what they typed).
+        "bookerName": safe_first_name(visit.customer.name) or "",
         "professionalName": first_name(professional.name) if professional else "",
         "link": booking_link(booking, policy) if audience == "customer" else None,
     }

@@ -51,6 +51,11 @@ async def get_principal(
     return principal
 
 
+def client_address(request: Request) -> str | None:
+    """The address of the client that sent the request, as the server saw it."""
+    return request.client.host if request.client else None
+
+
 async def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """The authenticated user, who must be an admin (403 otherwise)."""
     if not principal.has(Role.ADMIN):

@@ -24,7 +24,7 @@ from masu.web.api.admin_schemas import (
     conflict_on_duplicate,
     minute_of,
 )
-from masu.web.api.common import ApiInput, ApiModel, Shekels, ShekelsIn, path_id, to_agorot
+from masu.web.api.common import ApiInput, ApiModel, PersonName, Shekels, ShekelsIn, path_id, to_agorot
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
 
 router = APIRouter(prefix="/api/v1/admin/professionals", tags=["admin professionals"])
@@ -34,7 +34,7 @@ ProfessionalId = Annotated[str, path_id("professionalId")]
 
 
 class ProfessionalIn(ApiInput):
-    name: str = Field(min_length=2, max_length=100)
+    name: PersonName
     phone: str = Field(min_length=9, max_length=20)
     password: str = Field(min_length=8, max_length=128)
     email: EmailStr | None = None

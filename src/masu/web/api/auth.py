@@ -1,24 +1,36 @@
-"""Registration, login and the current user."""
+"""Registration, phone codes (verifying a new account, logging in, resetting a password), login, the user."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import EmailStr, Field
 
+from masu.domain.errors import ValidationFailed
 from masu.persistence import user_repository
-from masu.services.accounts import Registration, authenticate, register_user
-from masu.web.api.common import ApiInput, ApiModel
+from masu.persistence.users import User
+from masu.services.accounts import Registration, authenticate
+from masu.services.phone_codes import (
+    CODE_SENT,
+    CodePurpose,
+    CodeSent,
+    redeem_code,
+    reset_password,
+    send_code,
+    sign_up,
+)
+from masu.web.api.common import ApiInput, ApiModel, PersonName
 from masu.web.auth import issue_access_token
-from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+from masu.web.deps import ContainerDep, PrincipalDep, SessionDep, client_address
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
+_CODE_MESSAGE = "the code is wrong or no longer valid: ask for a new one"
 
 
 class RegisterIn(ApiInput):
-    name: str = Field(min_length=2, max_length=100)
+    name: PersonName
     phone: str = Field(min_length=9, max_length=20)
     password: str = Field(min_length=8, max_length=128)
     email: EmailStr | None = None
@@ -31,17 +43,38 @@ class LoginIn(ApiInput):
     password: str = Field(min_length=1, max_length=128)
 
 
+class CodeRequestIn(ApiInput):
+    phone: str = Field(min_length=1, max_length=20)
+    purpose: Literal["verify", "login", "reset"]
+
+
+class CodeIn(ApiInput):
+    phone: str = Field(min_length=1, max_length=20)
+    code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+class PasswordResetIn(CodeIn):
+    new_password: str = Field(min_length=8, max_length=128)
+
+
 class UserOut(ApiModel):
     id: str
     name: str
     phone: str
+    phone_verified: bool
     email: str | None
     roles: list[str]
     language: str
 
 
+class CodeSentOut(ApiModel):
+    expires_in_seconds: int
+    resend_after_seconds: int
+
+
 class RegisteredOut(ApiModel):
     user: UserOut
+    verification: CodeSentOut
 
 
 class TokenOut(ApiModel):
@@ -52,14 +85,67 @@ class TokenOut(ApiModel):
 
 
 @router.post("/auth/register", status_code=201, response_model=RegisteredOut)
-async def register(body: RegisterIn, container: ContainerDep, session: SessionDep) -> RegisteredOut:
-    """Create a customer account; 409 when the phone is taken."""
-    registration = Registration(**body.model_dump())
-    user = await register_user(
-        session, now=container.clock.now(), registration=registration, passwords=container.passwords
+async def register(
+    body: RegisterIn, request: Request, container: ContainerDep, session: SessionDep
+) -> RegisteredOut:
+    """Create a customer account and text a code to its phone; 409 when the phone is taken."""
+    user = await sign_up(
+        session,
+        registration=Registration(**body.model_dump()),
+        now=container.clock.now(),
+        passwords=container.passwords,
+        policy=container.phone_codes,
+        requested_by=client_address(request),
     )
     await session.commit()
-    return RegisteredOut(user=await _user_out(session, user.id))
+    return RegisteredOut(user=await _user_out(session, user.id), verification=_code_sent(CODE_SENT))
+
+
+@router.post("/auth/codes", status_code=202, response_model=CodeSentOut)
+async def send_phone_code(
+    body: CodeRequestIn, request: Request, container: ContainerDep, session: SessionDep
+) -> CodeSentOut:
+    """Text a code to the phone's account (the same answer when there is none); 429 when asked too often."""
+    sent = await send_code(
+        session,
+        phone=body.phone,
+        purpose=CodePurpose(body.purpose),
+        now=container.clock.now(),
+        policy=container.phone_codes,
+        requested_by=client_address(request),
+    )
+    await session.commit()
+    return _code_sent(sent)
+
+
+@router.post("/auth/verify-phone", response_model=TokenOut)
+async def verify_phone(body: CodeIn, container: ContainerDep, session: SessionDep) -> TokenOut:
+    """Prove the phone of a new account with its code and log in; 422 on `code` when it is refused."""
+    return await _log_in_by_code(body, CodePurpose.VERIFY, container, session)
+
+
+@router.post("/auth/login/code", response_model=TokenOut)
+async def login_with_code(body: CodeIn, container: ContainerDep, session: SessionDep) -> TokenOut:
+    """Log in with a code sent to the phone (purpose `login`); 422 on `code` when it is refused."""
+    return await _log_in_by_code(body, CodePurpose.LOGIN, container, session)
+
+
+@router.post("/auth/password/reset", response_model=TokenOut)
+async def reset_forgotten_password(
+    body: PasswordResetIn, container: ContainerDep, session: SessionDep
+) -> TokenOut:
+    """Choose a new password with a code sent to the phone (purpose `reset`) and log in."""
+    user = await reset_password(
+        session,
+        phone=body.phone,
+        code=body.code,
+        new_password=body.new_password,
+        now=container.clock.now(),
+        passwords=container.passwords,
+        policy=container.phone_codes,
+    )
+    await session.commit()  # a wrong code's spent try counts although the request fails
+    return await _token_for(_accepted(user), container, session)
 
 
 @router.post("/auth/login", response_model=TokenOut)
@@ -68,6 +154,38 @@ async def login(body: LoginIn, container: ContainerDep, session: SessionDep) -> 
     user = await authenticate(
         session, phone=body.phone, password=body.password, passwords=container.passwords
     )
+    return await _token_for(user, container, session)
+
+
+@router.get("/me", response_model=UserOut)
+async def me(principal: PrincipalDep, session: SessionDep) -> UserOut:
+    """The authenticated user."""
+    return await _user_out(session, principal.user_id)
+
+
+async def _log_in_by_code(
+    body: CodeIn, purpose: CodePurpose, container: ContainerDep, session: SessionDep
+) -> TokenOut:
+    user = await redeem_code(
+        session,
+        phone=body.phone,
+        purpose=purpose,
+        code=body.code,
+        now=container.clock.now(),
+        policy=container.phone_codes,
+    )
+    await session.commit()  # a wrong code's spent try counts although the request fails
+    return await _token_for(_accepted(user), container, session)
+
+
+def _accepted(user: User | None) -> User:
+    """The user a code proved; 422 on `code` when it was refused."""
+    if user is None:
+        raise ValidationFailed("code", _CODE_MESSAGE, code="code_invalid")
+    return user
+
+
+async def _token_for(user: User, container: ContainerDep, session: SessionDep) -> TokenOut:
     ttl = timedelta(minutes=container.settings.ACCESS_TOKEN_TTL_MINUTES)
     token = issue_access_token(
         user_id=user.id, secret=container.settings.SECRET_KEY, now=container.clock.now(), ttl=ttl
@@ -77,10 +195,10 @@ async def login(body: LoginIn, container: ContainerDep, session: SessionDep) -> 
     )
 
 
-@router.get("/me", response_model=UserOut)
-async def me(principal: PrincipalDep, session: SessionDep) -> UserOut:
-    """The authenticated user."""
-    return await _user_out(session, principal.user_id)
+def _code_sent(sent: CodeSent) -> CodeSentOut:
+    return CodeSentOut(
+        expires_in_seconds=sent.expires_in_seconds, resend_after_seconds=sent.resend_after_seconds
+    )
 
 
 async def _user_out(session: SessionDep, user_id: str) -> UserOut:
@@ -91,6 +209,7 @@ async def _user_out(session: SessionDep, user_id: str) -> UserOut:
         id=user.id,
         name=user.name,
         phone=user.phone,
+        phone_verified=user.phone_verified,
         email=user.email,
         roles=sorted(roles),
         language=user.language,

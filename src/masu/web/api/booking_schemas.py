@@ -11,7 +11,7 @@ from masu.domain.lifecycle import BookingStatus
 from masu.persistence.booking_queries import BookingSummary, StatusTotal
 from masu.services.booking_access import BookingView
 from masu.services.booking_creation import NewBooking
-from masu.web.api.common import ApiInput, ApiModel, Shekels
+from masu.web.api.common import ApiInput, ApiModel, PersonName, Shekels
 
 GenderPreference = Literal["any", "male", "female"]
 
@@ -27,7 +27,7 @@ class BookingIn(ApiInput):
     treatment_id: str = Field(min_length=1, max_length=64)
     duration_minutes: int | None = Field(default=None, ge=1, le=600)
     booking_date_time: AwareDatetime
-    recipient_name: str = Field(min_length=2, max_length=50)
+    recipient_name: PersonName
     recipient_phone: str = Field(min_length=1, max_length=20)
     recipient_email: EmailStr | None = None
     address: AddressIn

@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic.alias_generators import to_camel
 
 from masu.domain.money import agorot_to_shekels, shekels_to_agorot
+from masu.domain.names import MAX_NAME, clean_person_name
 
 
 def shekels_number(agorot: int) -> int | float:
@@ -23,6 +24,17 @@ Shekels = Annotated[int, PlainSerializer(shekels_number, return_type=int | float
 
 ShekelsIn = Annotated[Decimal, Field(ge=0, le=Decimal("100000"), decimal_places=2)]
 """A shekel amount from a client: non-negative, at most two decimals."""
+
+
+def _person_name(raw: str) -> str:
+    name = clean_person_name(raw)
+    if name is None:
+        raise ValueError("must be a name of letters, with spaces, - ' or . between them (no digits or links)")
+    return name
+
+
+PersonName = Annotated[str, Field(min_length=2, max_length=MAX_NAME * 2), AfterValidator(_person_name)]
+"""A person's name by the one name rule (domain.names); stored in its cleaned form."""
 
 
 def to_agorot(amount: Decimal) -> int:
