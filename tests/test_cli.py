@@ -128,3 +128,35 @@ async def _text(url: str, query: str) -> str:
             return str((await connection.execute(sa.text(query))).scalar_one())
     finally:
         await engine.dispose()
+
+
+def test_an_operator_verifies_a_phone(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'masu.db'}"
+    env = {**os.environ, "DATABASE_URL": url, **{k: str(v) for k, v in CHEAP_PASSWORD_HASHING.items()}}
+    assert _masu(env, "db", "upgrade").returncode == 0
+    asyncio.run(_execute(url, _UNVERIFIED_CUSTOMER))
+    verified_now = "SELECT count(*) FROM users WHERE phone_verified_at IS NOT NULL"
+    assert asyncio.run(_count(url, verified_now)) == 0
+
+    done = _masu(env, "users", "verify-phone", "--phone", "054-7654321")
+    unknown = _masu(env, "users", "verify-phone", "--phone", "0549999999")
+
+    assert done.returncode == 0, done.stderr
+    assert "Phone verified" in done.stdout
+    assert (unknown.returncode, "no account" in unknown.stdout) == (1, True)
+    assert asyncio.run(_count(url, verified_now)) == 1
+
+
+_UNVERIFIED_CUSTOMER = (
+    "INSERT INTO users (id, name, phone, password_hash, language, notify_by_sms, notify_by_email, is_active,"
+    " created_at) VALUES ('u1', 'Rivka', '+972547654321', 'x', 'he', 1, 1, 1, '2026-12-01 08:00:00')"
+)
+
+
+async def _execute(url: str, statement: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(sa.text(statement))
+    finally:
+        await engine.dispose()

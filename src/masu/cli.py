@@ -24,6 +24,7 @@ from masu.persistence.database import upgrade_database
 from masu.persistence.outbox import OutboxEvent
 from masu.services.accounts import Registration, register_user
 from masu.services.demo_data import ADMIN_PHONE, load_demo_data
+from masu.services.phone_codes import mark_phone_verified
 from masu.worker.runner import Worker
 
 app = typer.Typer(help="Masu booking lifecycle system.", no_args_is_help=True)
@@ -145,6 +146,28 @@ def create_admin(
         console.print(f"[red]Not created:[/red] {refused.message}")
         raise typer.Exit(code=1) from refused
     console.print(f"Admin created: {user_id}")
+
+
+@users_app.command("verify-phone")
+def verify_phone(phone: Annotated[str, typer.Option(help="The account's Israeli mobile number.")]) -> None:
+    """Mark an account's phone as verified (the owner proved it another way) so it may book."""
+    try:
+        user_id = asyncio.run(_verify_phone(phone))
+    except DomainError as refused:
+        console.print(f"[red]Not verified:[/red] {refused.message}")
+        raise typer.Exit(code=1) from refused
+    console.print(f"Phone verified for user {user_id}")
+
+
+async def _verify_phone(phone: str) -> str:
+    container = build_container()
+    try:
+        async with container.sessions() as session:
+            user = await mark_phone_verified(session, phone=phone, now=container.clock.now())
+            await session.commit()
+            return user.id
+    finally:
+        await container.close()
 
 
 async def _seed_demo() -> bool:

@@ -22,7 +22,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.booking_rules import retry_after_seconds
-from masu.domain.errors import DomainError, RateLimited
+from masu.domain.errors import DomainError, NotFound, RateLimited
 from masu.domain.phones import normalize_israeli_mobile
 from masu.notifications.catalogue import language_for, render
 from masu.persistence import notification_repository, phone_code_repository, user_repository
@@ -204,6 +204,17 @@ async def reset_password(
     )
     if user is not None:
         user.password_hash = await passwords.hash(new_password)
+        await session.flush()
+    return user
+
+
+async def mark_phone_verified(session: AsyncSession, *, phone: str, now: datetime) -> User:
+    """Record an operator's word that the phone is its account's (flushed); NotFound without such account."""
+    user = await user_repository.get_user_by_phone(session, normalize_israeli_mobile(phone, field="phone"))
+    if user is None:
+        raise NotFound("no account has this phone number")
+    if user.phone_verified_at is None:
+        user.phone_verified_at = now
         await session.flush()
     return user
 
