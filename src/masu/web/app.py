@@ -30,7 +30,7 @@ from masu.web.api import (
     reviews,
 )
 from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
-from masu.web.pages import account, account_settings, sandbox_gateway
+from masu.web.pages import account, account_settings, phone_codes, sandbox_gateway
 from masu.web.pages.admin import booking as admin_booking
 from masu.web.pages.admin import booking_actions as admin_booking_actions
 from masu.web.pages.admin import catalogue as admin_catalogue_page
@@ -96,6 +96,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         payments,
         payment,
         account,
+        phone_codes,
         account_settings,
         customer_home,
         customer_bookings,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
-from masu.domain.errors import Conflict, ValidationFailed
+from masu.domain.errors import Conflict, RateLimited, ValidationFailed
 from masu.domain.phones import normalize_israeli_mobile
 from masu.services.account_settings import email_is_valid, name_is_valid
 from masu.services.accounts import (
@@ -15,9 +15,10 @@ from masu.services.accounts import (
     Registration,
     authenticate,
     principal_for,
-    register_user,
 )
-from masu.web.deps import ContainerDep, SessionDep
+from masu.services.phone_codes import CodePurpose, send_code, sign_up
+from masu.web.deps import ContainerDep, SessionDep, client_address
+from masu.web.pages.phone_codes import verify_url
 from masu.web.ui.csrf import renew_csrf, require_csrf
 from masu.web.ui.i18n import is_lang
 from masu.web.ui.render import page_language, redirect, render
@@ -49,6 +50,8 @@ async def login(request: Request, _csrf: Csrf, container: ContainerDep, session:
     except InvalidCredentials:
         wrong = {"password": "wrong_credentials"}
         return _login_form(request, phone=phone, errors=wrong, next_url=next_url, status_code=401)
+    if not user.phone_verified:  # a session only for a proved phone: text a code and ask for it
+        return await _ask_for_code(request, container, session, phone=user.phone, next_url=next_url)
     principal = await principal_for(session, user.id)
     assert principal is not None  # authenticate only returns active users
     target = next_url or home_of(principal)
@@ -70,14 +73,16 @@ async def logout(request: Request, _csrf: Csrf, container: ContainerDep) -> Resp
 @router.get("/register", response_class=HTMLResponse)
 async def register_page(request: Request) -> Response:
     """The sign-up form for customers."""
-    return _register_form(request, values={}, errors={})
+    return _register_form(
+        request, values={"next": safe_next(request.query_params.get("next")) or ""}, errors={}
+    )
 
 
 @router.post("/register", response_class=HTMLResponse)
 async def register(request: Request, _csrf: Csrf, container: ContainerDep, session: SessionDep) -> Response:
-    """Create a customer account and log them in; the form again with messages next to the fields."""
+    """Create a customer account and text a code to its phone; the form again with messages at the fields."""
     form = await request.form()
-    values = {key: str(form.get(key, "")).strip() for key in ("name", "phone", "email", "language")}
+    values = {key: str(form.get(key, "")).strip() for key in ("name", "phone", "email", "language", "next")}
     password = str(form.get("password", ""))
     errors = _registration_errors(values, password)
     if errors:
@@ -87,17 +92,38 @@ async def register(request: Request, _csrf: Csrf, container: ContainerDep, sessi
         values["name"], values["phone"], password, email=values["email"] or None, language=language
     )
     try:
-        user = await register_user(
-            session, now=container.clock.now(), registration=registration, passwords=container.passwords
+        user = await sign_up(
+            session,
+            registration=registration,
+            now=container.clock.now(),
+            passwords=container.passwords,
+            policy=container.phone_codes,
+            requested_by=client_address(request),
         )
         await session.commit()
     except Conflict:
         await session.rollback()
         return _register_form(request, values=values, errors={"phone": "phone_taken"}, status_code=409)
-    renew_csrf(request)
-    response = redirect(request, "/")
-    start_session(response, container, user_id=user.id, language=language)
-    return response
+    return redirect(request, verify_url(user.phone, safe_next(values["next"])))
+
+
+async def _ask_for_code(
+    request: Request, container: ContainerDep, session: SessionDep, *, phone: str, next_url: str | None
+) -> Response:
+    """Text a code to an account's unproved phone (unless one went out a moment ago) and go to its form."""
+    try:
+        await send_code(
+            session,
+            phone=phone,
+            purpose=CodePurpose.VERIFY,
+            now=container.clock.now(),
+            policy=container.phone_codes,
+            requested_by=client_address(request),
+        )
+        await session.commit()
+    except RateLimited:
+        await session.rollback()  # the code sent a moment ago is still good
+    return redirect(request, verify_url(phone, next_url))
 
 
 def _registration_errors(values: dict[str, str], password: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ from masu.domain.errors import RateLimited, ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ, PriceDetails
 from masu.persistence import idempotency_repository
 from masu.persistence.catalogue import City
+from masu.services.accounts import PhoneNotVerified
 from masu.services.availability import SlotQuery, open_slots, slot_is_open
 from masu.services.booking_access import BookingView
 from masu.services.booking_creation import NewBooking, create_booking, price_booking
@@ -43,7 +44,7 @@ from masu.web.pages.customer.wizard_form import (
 from masu.web.pages.customer.wizard_texts import WIZARD
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import redirect, render
-from masu.web.ui.session import UserDep
+from masu.web.ui.session import UserDep, login_url
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CATALOGUES = (TEXTS, WIZARD)
@@ -140,6 +141,9 @@ async def _checked(
     except RateLimited:
         await session.rollback()
         return draft.details({"form": "err_rate_limited"}, status_code=429)
+    except PhoneNotVerified:  # a session from before phones were proved: logging in again asks for the code
+        await session.rollback()
+        return redirect(request, login_url(request))
     return redirect(request, target)
 
 
