@@ -24,10 +24,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("phone_verified_at", masu.persistence.base.UtcDateTime(timezone=True), nullable=True)
-        )
+    # Plain ALTER TABLE ADD COLUMN and CREATE INDEX (SQLite has both): batch mode would copy the tables and
+    # reflect their foreign keys' tables too.
+    op.add_column(
+        "users",
+        sa.Column("phone_verified_at", masu.persistence.base.UtcDateTime(timezone=True), nullable=True),
+    )
     op.execute(
         "UPDATE users SET phone_verified_at = created_at WHERE id IN "
         "(SELECT user_id FROM user_roles WHERE role IN ('professional', 'admin'))"
@@ -45,33 +47,25 @@ def upgrade() -> None:
         sa.Column("used_at", masu.persistence.base.UtcDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_phone_codes")),
     )
-    with op.batch_alter_table("phone_codes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_phone_codes_phone_created_at"), ["phone", "created_at"], unique=False
-        )
-    with op.batch_alter_table("coupon_redemptions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("phone", sa.String(length=20), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_coupon_redemptions_coupon_id_phone"), ["coupon_id", "phone"], unique=False
-        )
+    op.create_index(op.f("ix_phone_codes_phone_created_at"), "phone_codes", ["phone", "created_at"])
+    op.add_column("coupon_redemptions", sa.Column("phone", sa.String(length=20), nullable=True))
+    op.create_index(
+        op.f("ix_coupon_redemptions_coupon_id_phone"), "coupon_redemptions", ["coupon_id", "phone"]
+    )
     op.execute(
         "UPDATE coupon_redemptions SET phone = "
         "(SELECT phone FROM users WHERE users.id = coupon_redemptions.user_id)"
     )
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_notifications_recipient_next_attempt_at"), ["recipient", "next_attempt_at"], unique=False
-        )
+    op.create_index(
+        op.f("ix_notifications_recipient_next_attempt_at"), "notifications", ["recipient", "next_attempt_at"]
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notifications_recipient_next_attempt_at"))
-    with op.batch_alter_table("coupon_redemptions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_coupon_redemptions_coupon_id_phone"))
-        batch_op.drop_column("phone")
-    with op.batch_alter_table("phone_codes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_phone_codes_phone_created_at"))
+    op.drop_index(op.f("ix_notifications_recipient_next_attempt_at"), table_name="notifications")
+    op.drop_index(op.f("ix_coupon_redemptions_coupon_id_phone"), table_name="coupon_redemptions")
+    op.drop_index(op.f("ix_phone_codes_phone_created_at"), table_name="phone_codes")
     op.drop_table("phone_codes")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("phone_verified_at")
+    # DROP COLUMN exists on PostgreSQL and on SQLite since 3.35; batch mode would copy the tables instead.
+    op.execute("ALTER TABLE coupon_redemptions DROP COLUMN phone")
+    op.execute("ALTER TABLE users DROP COLUMN phone_verified_at")

@@ -123,7 +123,7 @@ async def _random_professional(
         session,
         now=NOW,
         registration=Registration(
-            f"World Pro {index}",
+            f"World Pro {''.join('abcdefghij'[int(digit)] for digit in f'{index:03d}')}",  # names: no digits
             f"05899{index:05d}",
             "world-pass-1",
             gender=rng.choice(["male", "female", None]),
