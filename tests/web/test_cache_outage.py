@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -119,3 +121,18 @@ async def test_two_deployments_sharing_one_redis_each_see_their_own_catalogue(
             await container.close()
     assert len(seen[1]) == len(seen[0]) - 1
     assert len(redis.Redis.from_url(own_redis[0]).keys("masu:*:catalogue:cities")) == 2
+
+
+async def test_reads_answer_while_redis_is_frozen(
+    client_with_redis: httpx.AsyncClient, own_redis: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    treatments = (await client_with_redis.get("/api/v1/treatments")).json()
+    own_redis[1].send_signal(
+        signal.SIGSTOP
+    )  # connections open, nothing answers: only the timeout ends a call
+    try:
+        read = await asyncio.wait_for(client_with_redis.get("/api/v1/treatments"), timeout=30)
+    finally:
+        own_redis[1].send_signal(signal.SIGCONT)
+    assert read.json() == treatments
+    assert _cache_errors((await client_with_redis.get("/metrics")).text, "get") >= 1
