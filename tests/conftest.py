@@ -29,6 +29,8 @@ REQUIRE_SERVICES = os.environ.get("MASU_TEST_REQUIRE_SERVICES") == "1"
 # Production-strength Argon2 takes ~0.15 s a login on this hardware; the tests log in thousands of times.
 CHEAP_PASSWORD_HASHING = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 1024}
 TEST_PASSWORDS = Passwords(time_cost=1, memory_kib=1024)
+# A SECRET_KEY production accepts (shaped like `secrets.token_urlsafe(32)`), for tests run as production.
+STRONG_SECRET = "kZ3r9Qe7LwX1pT5vB8nH2mJ6cF0yD4sA-Ug_oRiEtWq"
 
 
 def service_unavailable(what: str) -> None:

@@ -82,7 +82,7 @@ def test_served_app_runs_the_worker_in_process_unless_told_not_to(tmp_path: Path
                     break
                 time.sleep(0.2)
             states = _event_states(http, admin, booking["id"])
-            worker = http.get("/health").json()["details"]["worker"]
+            worker = http.get("/health", headers=admin).json()["details"]["worker"]
 
         if with_worker:
             assert states == ["done"]

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from masu.clock import Clock, SystemClock
@@ -17,7 +19,7 @@ from masu.events.dispatcher import RetryPolicy
 from masu.notifications.providers import Providers, build_providers
 from masu.payments.factory import build_gateway
 from masu.payments.gateway import PaymentGateway
-from masu.persistence.cache import Cache, MemoryCache, RedisCache
+from masu.persistence.cache import Cache, MemoryCache, RedisCache, key_prefix_for
 from masu.persistence.database import create_engine, create_session_factory
 from masu.services.accounts import Passwords
 from masu.services.dispatch_handlers import subscribe_dispatch
@@ -133,12 +135,28 @@ def load_handler_plugins(bus: BookingEventBus, specs: str) -> None:
         register(bus)
 
 
+def _redis(settings: Settings) -> Redis | None:
+    """The Redis client (REDIS_URL): short timeouts and one immediate retry, so a dead one fails fast."""
+    if not settings.REDIS_URL:
+        return None
+    timeout = settings.REDIS_TIMEOUT_SECONDS
+    # The default retries 3 times with backoff up to 10 s; one retry covers a reset connection.
+    return Redis.from_url(
+        settings.REDIS_URL,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 1),
+    )
+
+
 def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Wire the process's dependencies; Redis backs the cache when REDIS_URL is set."""
     settings = settings or Settings()
     engine = create_engine(settings.DATABASE_URL)
-    redis = Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
-    cache: Cache = RedisCache(redis) if redis is not None else MemoryCache()
+    redis = _redis(settings)
+    cache: Cache = (
+        RedisCache(redis, key_prefix_for(settings.DATABASE_URL)) if redis is not None else MemoryCache()
+    )
     container = Container(
         settings=settings,
         engine=engine,

@@ -126,6 +126,12 @@ def seed(demo: Annotated[bool, typer.Option("--demo", help="Load the demo data."
     """Load data into the database (idempotent)."""
     if not demo:
         raise typer.BadParameter("say what to load: --demo")
+    if Settings().is_production:
+        console.print(
+            "[red]Refused:[/red] the demo data (users with published passwords) is never loaded with "
+            "NODE_ENV=production."
+        )
+        raise typer.Exit(code=1)
     added = asyncio.run(_seed_demo())
     console.print("Demo data loaded." if added else "Demo data was already there.")
     console.print(f"Admin login: {ADMIN_PHONE} / admin-demo-pass (see README for the rest)")

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from masu.secret_strength import secret_weakness
+
 DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"
 
 
@@ -23,6 +25,8 @@ class Settings(BaseSettings):
     PORT: int = 8000
     DATABASE_URL: str = "sqlite+aiosqlite:///./var/masu.db"
     REDIS_URL: str | None = None
+    # A dead or frozen Redis must cost a request milliseconds, not the client's default of 5 s per try.
+    REDIS_TIMEOUT_SECONDS: float = Field(default=0.5, gt=0)
     SECRET_KEY: str = DEVELOPMENT_SECRET
     ACCESS_TOKEN_TTL_MINUTES: int = Field(default=12 * 60, ge=1)
     PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1)
@@ -91,13 +95,40 @@ class Settings(BaseSettings):
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     LOG_FORMAT: Literal["json", "console"] = "json"
 
+    # /metrics tells anyone routes, volumes and error rates: in production it needs this bearer token, or
+    # METRICS_PUBLIC=true where a private network already guards it.
+    METRICS_TOKEN: str | None = None
+    METRICS_PUBLIC: bool = False
+    # /docs, /redoc and /openapi.json map every route for an attacker; production serves them only when asked.
+    API_DOCS_PUBLIC: bool = False
+
     @model_validator(mode="after")
-    def _refuse_development_secret_in_production(self) -> Settings:
-        if self.is_production and (self.SECRET_KEY == DEVELOPMENT_SECRET or len(self.SECRET_KEY) < 32):
+    def _refuse_insecure_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        weakness = secret_weakness(self.SECRET_KEY)
+        if weakness is not None:
             raise InsecureConfiguration(
-                "NODE_ENV=production needs SECRET_KEY set to a random value of at least 32 characters"
+                f"NODE_ENV=production refuses this SECRET_KEY: {weakness}; set a random value, e.g. "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+        if self.METRICS_TOKEN is None and not self.METRICS_PUBLIC:
+            raise InsecureConfiguration(
+                "NODE_ENV=production needs METRICS_TOKEN (the bearer token Prometheus sends to /metrics), "
+                "or METRICS_PUBLIC=true when /metrics is reachable only from a private network"
+            )
+        weakness = None if self.METRICS_TOKEN is None else secret_weakness(self.METRICS_TOKEN)
+        if weakness is not None:
+            raise InsecureConfiguration(f"NODE_ENV=production refuses this METRICS_TOKEN: {weakness}")
         return self
+
+    @property
+    def secret_key_warning(self) -> str | None:
+        """Why SECRET_KEY would be refused in production (said at start-up outside it), or None."""
+        if self.SECRET_KEY == DEVELOPMENT_SECRET:
+            return "SECRET_KEY is the public development value: anyone can sign tokens, admin ones included"
+        weakness = secret_weakness(self.SECRET_KEY)
+        return None if weakness is None else f"SECRET_KEY is weak: {weakness}"
 
     @property
     def is_production(self) -> bool:

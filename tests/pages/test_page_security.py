@@ -12,7 +12,7 @@ from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
 from masu.web.app import create_app
 from masu.web.ui.headers import CONTENT_SECURITY_POLICY
-from tests.conftest import settings_for
+from tests.conftest import STRONG_SECRET, settings_for
 from tests.factories import CUSTOMER, book, csrf_of, login
 
 
@@ -50,7 +50,9 @@ async def test_every_page_carries_the_security_headers(client: httpx.AsyncClient
 
 
 async def test_production_adds_hsts_and_secure_cookies(database_url: str, clock: SettableClock) -> None:
-    settings = settings_for(database_url, NODE_ENV="production", SECRET_KEY="x" * 40)
+    settings = settings_for(
+        database_url, NODE_ENV="production", SECRET_KEY=STRONG_SECRET, METRICS_PUBLIC=True
+    )
     container = build_container(settings, clock=clock)
     transport = httpx.ASGITransport(app=create_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="https://masu.test") as http:

@@ -104,7 +104,7 @@ async def test_a_malformed_filter_is_a_422_naming_it(client: httpx.AsyncClient) 
 
 
 async def test_health_reports_each_message_providers_breaker(client: httpx.AsyncClient) -> None:
-    details = (await client.get("/health")).json()["details"]
+    details = (await client.get("/health", headers=await login(client, ADMIN))).json()["details"]
     assert details["messageProviders"] == [
         {"channel": "sms", "provider": "sms-console", "state": "closed", "failures": 0, "retryAt": None},
         {"channel": "email", "provider": "email-console", "state": "closed", "failures": 0, "retryAt": None},

@@ -46,3 +46,9 @@ PROVIDER_BREAKER_OPENED = Counter(
     ["provider"],
     registry=REGISTRY,
 )
+CACHE_ERRORS = Counter(
+    "masu_cache_errors_total",
+    "Cache calls that failed (Redis unreachable or too slow) and fell back to the database, by operation",
+    ["operation"],
+    registry=REGISTRY,
+)

@@ -9,11 +9,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from masu import __version__
 from masu.bootstrap import Container
+from masu.config import Settings
 from masu.web.api import (
     admin,
     admin_catalogue,
@@ -56,6 +58,8 @@ from masu.web.ui.render import install_page_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
+_log = structlog.get_logger(__name__)
+
 BackgroundTask = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 """Work that runs beside the server until the event is set (the in-process worker)."""
 
@@ -73,7 +77,16 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
             yield
         await container.close()
 
-    app = FastAPI(title="Masu booking lifecycle", version=__version__, lifespan=lifespan)
+    _warn_about_development_secrets(container.settings)
+    docs = _docs_served(container.settings)
+    app = FastAPI(
+        title="Masu booking lifecycle",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.container = container
     install_problem_handlers(app)
     install_page_handlers(app)
@@ -124,6 +137,20 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(SecurityHeaders, production=container.settings.is_production)
     return app
+
+
+def _docs_served(settings: Settings) -> bool:
+    """Whether /docs, /redoc and /openapi.json exist: off (404) in production unless API_DOCS_PUBLIC=true."""
+    return not settings.is_production or settings.API_DOCS_PUBLIC
+
+
+def _warn_about_development_secrets(settings: Settings) -> None:
+    """Log a warning when SECRET_KEY is one production would refuse (production never gets this far)."""
+    warning = settings.secret_key_warning
+    if warning is not None:
+        _log.warning(
+            "insecure_secret_key", problem=warning, hint="set SECRET_KEY before exposing this server"
+        )
 
 
 @asynccontextmanager

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from masu.observability.health import check_health, worker_status
 from masu.observability.metrics import REGISTRY
 from masu.web.deps import ContainerDep
+from masu.web.operator_access import HealthDetailsDep, require_metrics_access
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/health")
-async def health(container: ContainerDep) -> JSONResponse:
-    """`healthy` with each check's result, or 503 `unhealthy` when a check fails."""
+async def health(container: ContainerDep, with_details: HealthDetailsDep) -> JSONResponse:
+    """`healthy` or 503 `unhealthy`; each check's result only for an admin or the metrics token."""
     report = await check_health(container.engine, container.redis)
+    status = "healthy" if report.healthy else "unhealthy"
+    if not with_details:
+        # Anyone may ask (load balancers do); error texts and worker ids are for operators only.
+        return JSONResponse({"status": status}, status_code=200 if report.healthy else 503)
     details = dict(report.details)
     if report.details["database"]["status"] == "up":
         # Reported, not gating: a stopped worker delays background work but must not take API processes
@@ -24,11 +29,11 @@ async def health(container: ContainerDep) -> JSONResponse:
         details["worker"] = await worker_status(container.sessions, container.clock.now())
     # Reported, not gating either: an open breaker holds messages back, the API still serves.
     details["messageProviders"] = await container.providers.breaker_states()
-    body = {"status": "healthy" if report.healthy else "unhealthy", "details": details}
+    body = {"status": status, "details": details}
     return JSONResponse(body, status_code=200 if report.healthy else 503)
 
 
-@router.get("/metrics")
+@router.get("/metrics", dependencies=[Depends(require_metrics_access)])
 async def metrics() -> Response:
     """Prometheus text exposition."""
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
