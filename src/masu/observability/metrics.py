@@ -46,3 +46,8 @@ PROVIDER_BREAKER_OPENED = Counter(
     ["provider"],
     registry=REGISTRY,
 )
+THROTTLE_STORAGE_ERRORS = Counter(
+    "masu_throttle_storage_errors_total",
+    "Throttle checks let through because the throttle's storage (Redis) failed",
+    registry=REGISTRY,
+)

@@ -15,6 +15,7 @@ from masu.domain.errors import Conflict, DomainError
 from masu.domain.phones import normalize_israeli_mobile
 from masu.persistence import user_repository
 from masu.persistence.users import User
+from masu.services.login_throttle import LoginGuard
 
 
 class Passwords:
@@ -88,16 +89,35 @@ async def register_user(
 
 async def authenticate(session: AsyncSession, *, phone: str, password: str, passwords: Passwords) -> User:
     """The active user with this phone and password; InvalidCredentials otherwise."""
-    try:
-        normalized = normalize_israeli_mobile(phone, field="phone")
-    except DomainError:
-        normalized = None
+    normalized = phone_key(phone)
     user = await user_repository.get_user_by_phone(session, normalized) if normalized else None
     if not await passwords.matches(user.password_hash if user else None, password) or user is None:
         raise InvalidCredentials("wrong phone number or password")
     if not user.is_active:
         raise InvalidCredentials("wrong phone number or password")
     return user
+
+
+async def log_in(
+    session: AsyncSession, *, phone: str, password: str, address: str, passwords: Passwords, guard: LoginGuard
+) -> User:
+    """`authenticate` under the log-in throttle; RateLimited when the phone or address is held back."""
+    attempt = await guard.begin(phone=phone_key(phone), address=address)
+    try:
+        user = await authenticate(session, phone=phone, password=password, passwords=passwords)
+    except InvalidCredentials:
+        await attempt.failed()
+        raise
+    await attempt.succeeded()
+    return user
+
+
+def phone_key(phone: str) -> str | None:
+    """The E.164 form a phone is counted by, or None when it is no Israeli mobile number."""
+    try:
+        return normalize_israeli_mobile(phone, field="phone")
+    except DomainError:
+        return None
 
 
 async def principal_for(session: AsyncSession, user_id: str) -> Principal | None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import EmailStr, Field
 
 from masu.persistence import user_repository
-from masu.services.accounts import Registration, authenticate, register_user
+from masu.services.accounts import Registration, log_in, register_user
+from masu.services.throttle import ThrottleKind
 from masu.web.api.common import ApiInput, ApiModel
 from masu.web.auth import issue_access_token
+from masu.web.client_address import client_address
 from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -52,8 +54,11 @@ class TokenOut(ApiModel):
 
 
 @router.post("/auth/register", status_code=201, response_model=RegisteredOut)
-async def register(body: RegisterIn, container: ContainerDep, session: SessionDep) -> RegisteredOut:
-    """Create a customer account; 409 when the phone is taken."""
+async def register(
+    body: RegisterIn, request: Request, container: ContainerDep, session: SessionDep
+) -> RegisteredOut:
+    """Create a customer account; 409 when the phone is taken, 429 past the sign-ups of one address."""
+    await container.throttle.hit(ThrottleKind.SIGNUP_ADDRESS, client_address(request))
     registration = Registration(**body.model_dump())
     user = await register_user(
         session, now=container.clock.now(), registration=registration, passwords=container.passwords
@@ -63,10 +68,15 @@ async def register(body: RegisterIn, container: ContainerDep, session: SessionDe
 
 
 @router.post("/auth/login", response_model=TokenOut)
-async def login(body: LoginIn, container: ContainerDep, session: SessionDep) -> TokenOut:
-    """Exchange phone and password for a bearer token; 401 when they do not match."""
-    user = await authenticate(
-        session, phone=body.phone, password=body.password, passwords=container.passwords
+async def login(body: LoginIn, request: Request, container: ContainerDep, session: SessionDep) -> TokenOut:
+    """Exchange phone and password for a bearer token; 401 when they do not match, 429 while throttled."""
+    user = await log_in(
+        session,
+        phone=body.phone,
+        password=body.password,
+        address=client_address(request),
+        passwords=container.passwords,
+        guard=container.login_guard,
     )
     ttl = timedelta(minutes=container.settings.ACCESS_TOKEN_TTL_MINUTES)
     token = issue_access_token(
