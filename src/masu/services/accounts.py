@@ -11,10 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal, Role
-from masu.domain.errors import Conflict, DomainError
+from masu.domain.errors import Conflict, DomainError, ValidationFailed
 from masu.domain.phones import normalize_israeli_mobile
 from masu.persistence import user_repository
 from masu.persistence.users import User
+from masu.services.browser_sessions import revoke_everywhere
 from masu.services.login_throttle import LoginGuard
 
 
@@ -112,6 +113,35 @@ async def log_in(
     return user
 
 
+async def change_password(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    current_password: str,
+    new_password: str,
+    address: str,
+    passwords: Passwords,
+    guard: LoginGuard,
+) -> int:
+    """Replace the password once the current one is proven (a log-in attempt for the throttle).
+
+    Ends every browser session and revokes every bearer token of the user; returns the new token version.
+    ValidationFailed on `currentPassword` or `newPassword`; RateLimited while the phone is locked.
+    """
+    if not 8 <= len(new_password) <= 128:
+        raise ValidationFailed("newPassword", "the password needs 8 to 128 characters", code="password_short")
+    user = await user_repository.get_user(session, user_id)
+    if user is None:
+        raise InvalidCredentials("wrong phone number or password")
+    attempt = await guard.begin(phone=user.phone, address=address)
+    if not await passwords.matches(user.password_hash, current_password):
+        await attempt.failed()
+        raise ValidationFailed("currentPassword", "the current password is wrong", code="wrong_password")
+    await attempt.succeeded()
+    await user_repository.set_password_hash(session, user_id, await passwords.hash(new_password))
+    return await revoke_everywhere(session, user_id=user_id)
+
+
 def phone_key(phone: str) -> str | None:
     """The E.164 form a phone is counted by, or None when it is no Israeli mobile number."""
     try:
@@ -120,10 +150,15 @@ def phone_key(phone: str) -> str | None:
         return None
 
 
-async def principal_for(session: AsyncSession, user_id: str) -> Principal | None:
-    """Who an authenticated request acts as; None if the user is gone or deactivated."""
+async def principal_for(
+    session: AsyncSession, user_id: str, *, token_version: int | None = None
+) -> Principal | None:
+    """Who an authenticated request acts as; None if the user is gone, deactivated, or (given a bearer
+    token's `token_version`) has revoked that token."""
     found = await user_repository.user_with_roles(session, user_id)
     if found is None or not found[0].is_active:
+        return None
+    if token_version is not None and found[0].token_version != token_version:
         return None
     user, roles = found
     return Principal(user_id=user.id, name=user.name, roles=frozenset(Role(role) for role in roles))

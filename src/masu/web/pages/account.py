@@ -66,21 +66,23 @@ async def login(request: Request, _csrf: Csrf, container: ContainerDep, session:
     target = next_url or home_of(principal)
     renew_csrf(request)  # a token seen before logging in is worth nothing after
     response = redirect(request, target)
-    start_session(response, container, user_id=user.id, language=user.language)
+    await start_session(response, container, session, user_id=user.id)
+    await session.commit()
     return response
 
 
 @router.post("/logout", response_class=HTMLResponse)
-async def logout(request: Request, _csrf: Csrf, container: ContainerDep) -> Response:
-    """End the session and go to the login page."""
+async def logout(request: Request, _csrf: Csrf, container: ContainerDep, session: SessionDep) -> Response:
+    """End the session (its cookie opens nothing any more) and go to the login page."""
     renew_csrf(request)
     response = redirect(request, "/login")
-    end_session(response, container)
+    await end_session(request, response, container, session)
+    await session.commit()
     return response
 
 
 @router.get("/register", response_class=HTMLResponse)
-async def register_page(request: Request) -> Response:
+async def register_page(request: Request, _user: MaybeUserDep) -> Response:
     """The sign-up form for customers."""
     return _register_form(request, values={}, errors={})
 
@@ -106,13 +108,13 @@ async def register(request: Request, _csrf: Csrf, container: ContainerDep, sessi
         user = await register_user(
             session, now=container.clock.now(), registration=registration, passwords=container.passwords
         )
+        renew_csrf(request)
+        response = redirect(request, "/")
+        await start_session(response, container, session, user_id=user.id)
         await session.commit()
     except Conflict:
         await session.rollback()
         return _register_form(request, values=values, errors={"phone": "phone_taken"}, status_code=409)
-    renew_csrf(request)
-    response = redirect(request, "/")
-    start_session(response, container, user_id=user.id, language=language)
     return response
 
 
