@@ -132,8 +132,8 @@ class Resources(ScratchResources):
 
 
 def bench_env(url: str) -> dict[str, str]:
-    """Environment for `masu` commands: the bench database and a rate limit it cannot hit."""
-    return masu_env(url, MAX_BOOKINGS_PER_HOUR="1000000")
+    """Environment for `masu` commands: the bench database and rate limits it cannot hit."""
+    return masu_env(url, MAX_BOOKINGS_PER_HOUR="1000000", SIGNUPS_PER_ADDRESS="1000000/hour")
 
 
 def prepare_database(url: str, workdir: Path) -> None:

@@ -7,7 +7,7 @@ next log-in. `phone_codes` holds each code sent, only as a keyed hash, with its 
 once per phone however many accounts that phone has had.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 import masu.persistence.base
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

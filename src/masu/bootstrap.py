@@ -6,6 +6,7 @@ import importlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -23,6 +24,7 @@ from masu.persistence.cache import Cache, MemoryCache, RedisCache, key_prefix_fo
 from masu.persistence.database import create_engine, create_session_factory
 from masu.services.accounts import Passwords
 from masu.services.dispatch_handlers import subscribe_dispatch
+from masu.services.login_throttle import LoginGuard
 from masu.services.notification_delivery import DeliveryPolicy
 from masu.services.notification_handlers import subscribe_notifications
 from masu.services.notifications import NotificationPolicy, parse_reminder_hours
@@ -31,6 +33,10 @@ from masu.services.policy import BookingPolicy
 from masu.services.refunds import subscribe_refunds
 from masu.services.review_cycle import subscribe_review_cycle
 from masu.services.standing_handlers import subscribe_standing
+from masu.services.throttle import Throttle, ThrottleKind, ThrottlePolicy
+
+# A throttle check waits at most this long for Redis before letting the request through.
+THROTTLE_REDIS_TIMEOUT_SECONDS = 0.5
 
 
 @dataclass
@@ -49,6 +55,8 @@ class Container:
     providers: Providers = field(init=False)
     gateway: PaymentGateway = field(init=False)
     phone_codes: PhoneCodePolicy = field(init=False)
+    throttle: Throttle = field(init=False)
+    login_guard: LoginGuard = field(init=False)
 
     def __post_init__(self) -> None:
         self.gateway = build_gateway(self.settings, sessions=self.sessions, clock=self.clock)
@@ -58,6 +66,8 @@ class Container:
             time_cost=self.settings.PASSWORD_HASH_TIME_COST, memory_kib=self.settings.PASSWORD_HASH_MEMORY_KIB
         )
         self.providers = build_providers(self.settings, clock=self.clock, redis=self.redis)
+        self.throttle = Throttle(throttle_storage(self.settings), throttle_policy(self.settings))
+        self.login_guard = LoginGuard(self.throttle)
 
     async def close(self) -> None:
         """Release the database pool and the Redis connection."""
@@ -81,6 +91,37 @@ def booking_policy(settings: Settings) -> BookingPolicy:
         offer_timeout=timedelta(minutes=settings.PROFESSIONAL_RESPONSE_TIMEOUT_MINUTES),
         payment_gateway=settings.PAYMENT_GATEWAY,
         payment_timeout=timedelta(minutes=settings.PAYMENT_TIMEOUT_MINUTES),
+    )
+
+
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    """Each throttled action's rate and the log-in lock's growth."""
+    return ThrottlePolicy(
+        rates={
+            ThrottleKind.LOGIN_FAILURE_PHONE: settings.LOGIN_FAILURES_PER_PHONE,
+            ThrottleKind.LOGIN_FAILURE_ADDRESS: settings.LOGIN_FAILURES_PER_ADDRESS,
+            ThrottleKind.SIGNUP_ADDRESS: settings.SIGNUPS_PER_ADDRESS,
+            ThrottleKind.CODE_SEND_PHONE: settings.CODE_SENDS_PER_PHONE,
+            ThrottleKind.CODE_SEND_ADDRESS: settings.CODE_SENDS_PER_ADDRESS,
+        },
+        lock_seconds=settings.LOGIN_LOCK_SECONDS,
+        lock_max_seconds=settings.LOGIN_LOCK_MAX_SECONDS,
+        lock_memory_seconds=settings.LOGIN_LOCK_MEMORY_SECONDS,
+    )
+
+
+def throttle_storage(settings: Settings) -> Storage:
+    """`limits`' async Redis storage (through redis-py) when REDIS_URL is set; process memory otherwise."""
+    if not settings.REDIS_URL:
+        return MemoryStorage()
+    timeout = THROTTLE_REDIS_TIMEOUT_SECONDS
+    return RedisStorage(
+        "async+" + settings.REDIS_URL.replace("unix://", "redis+unix://", 1),
+        implementation="redispy",
+        wrap_exceptions=True,  # a dead Redis raises StorageError, which the throttle lets through
+        key_prefix="masu-throttle",
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
     )
 
 

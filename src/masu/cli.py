@@ -59,6 +59,8 @@ def serve(
         workers=workers,
         log_level=settings.LOG_LEVEL.lower(),
         access_log=False,
+        # The client address is the app's to judge (TRUSTED_PROXIES), never X-Forwarded-For taken on trust.
+        proxy_headers=False,
     )
 
 

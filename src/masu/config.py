@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
-from pydantic import Field, model_validator
+from limits import parse
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from masu.secret_strength import secret_weakness
@@ -31,6 +33,20 @@ class Settings(BaseSettings):
     ACCESS_TOKEN_TTL_MINUTES: int = Field(default=12 * 60, ge=1)
     PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1)
     PASSWORD_HASH_MEMORY_KIB: int = Field(default=65536, ge=1024)
+
+    # Throttles, in `limits` notation ("5/15 minutes"): counted in Redis when REDIS_URL is set, else in
+    # process memory. Log-in failures per phone lead to a lock of LOGIN_LOCK_SECONDS that doubles with each
+    # further lock up to LOGIN_LOCK_MAX_SECONDS (remembered LOGIN_LOCK_MEMORY_SECONDS, or until a log-in).
+    LOGIN_FAILURES_PER_PHONE: str = "5/15 minutes"
+    LOGIN_FAILURES_PER_ADDRESS: str = "30/15 minutes"
+    LOGIN_LOCK_SECONDS: int = Field(default=60, ge=1)
+    LOGIN_LOCK_MAX_SECONDS: int = Field(default=3600, ge=1)
+    LOGIN_LOCK_MEMORY_SECONDS: int = Field(default=24 * 3600, ge=1)
+    SIGNUPS_PER_ADDRESS: str = "10/hour"
+    CODE_SENDS_PER_PHONE: str = "5/hour"
+    CODE_SENDS_PER_ADDRESS: str = "20/hour"
+    # Proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client; none by default.
+    TRUSTED_PROXIES: str = ""
 
     # Links in messages (offer links, review links, payment pages) start with this.
     PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
@@ -102,6 +118,29 @@ class Settings(BaseSettings):
     # /docs, /redoc and /openapi.json map every route for an attacker; production serves them only when asked.
     API_DOCS_PUBLIC: bool = False
 
+    @field_validator(
+        "LOGIN_FAILURES_PER_PHONE",
+        "LOGIN_FAILURES_PER_ADDRESS",
+        "SIGNUPS_PER_ADDRESS",
+        "CODE_SENDS_PER_PHONE",
+        "CODE_SENDS_PER_ADDRESS",
+    )
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        parse(value)  # ValueError (a validation error) for anything `limits` cannot read
+        return value
+
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        _proxy_networks(value)  # ValueError for anything that is no address or network
+        return value
+
+    @property
+    def trusted_proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """TRUSTED_PROXIES as networks (a single address is a network of one)."""
+        return _proxy_networks(self.TRUSTED_PROXIES)
+
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
         if not self.is_production:
@@ -134,3 +173,9 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         """True when NODE_ENV=production turns the production checks on."""
         return self.NODE_ENV == "production"
+
+
+def _proxy_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+    )

@@ -54,6 +54,6 @@ class RateLimited(DomainError):
 
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after_seconds: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
         self.retry_after_seconds = retry_after_seconds

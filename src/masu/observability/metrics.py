@@ -52,3 +52,8 @@ CACHE_ERRORS = Counter(
     ["operation"],
     registry=REGISTRY,
 )
+THROTTLE_STORAGE_ERRORS = Counter(
+    "masu_throttle_storage_errors_total",
+    "Throttle checks let through because the throttle's storage (Redis) failed",
+    registry=REGISTRY,
+)

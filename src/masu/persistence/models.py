@@ -17,6 +17,7 @@ from masu.persistence.payments import Payment, PaymentCallback
 from masu.persistence.reviews import Review, ReviewCycle
 from masu.persistence.sandbox_gateway import SandboxPayment, SandboxRefund
 from masu.persistence.users import (
+    BrowserSessionRecord,
     PhoneCode,
     ProfessionalCity,
     ProfessionalCoverage,
@@ -32,6 +33,7 @@ __all__ = [
     "Base",
     "Booking",
     "BookingStatusChange",
+    "BrowserSessionRecord",
     "City",
     "Counter",
     "Coupon",

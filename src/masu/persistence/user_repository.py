@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.persistence.users import User, UserRole
+from masu.persistence.users import BrowserSessionRecord, User, UserRole
 
 
 async def get_user(session: AsyncSession, user_id: str) -> User | None:
@@ -52,3 +54,56 @@ async def active_admins(session: AsyncSession) -> list[User]:
         .order_by(User.id)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def add_browser_session(
+    session: AsyncSession, *, key: str, user_id: str, now: datetime, expires_at: datetime
+) -> None:
+    """Store a browser session under `key` (the hash of its cookie's id)."""
+    session.add(BrowserSessionRecord(id=key, user_id=user_id, created_at=now, expires_at=expires_at))
+    await session.flush()
+
+
+async def live_session_user(session: AsyncSession, *, key: str, now: datetime) -> tuple[str, str] | None:
+    """(user id, language) of the unexpired session under `key`, if any."""
+    row = (
+        await session.execute(
+            sa.select(User.id, User.language)
+            .join(BrowserSessionRecord, BrowserSessionRecord.user_id == User.id)
+            .where(BrowserSessionRecord.id == key, BrowserSessionRecord.expires_at > now)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def delete_browser_session(session: AsyncSession, key: str) -> None:
+    """End the session under `key` (nothing when there is none)."""
+    await session.execute(sa.delete(BrowserSessionRecord).where(BrowserSessionRecord.id == key))
+
+
+async def delete_browser_sessions(
+    session: AsyncSession, user_id: str, *, expired_before: datetime | None
+) -> None:
+    """End the user's sessions: every one, or only those expired before `expired_before`."""
+    query = sa.delete(BrowserSessionRecord).where(BrowserSessionRecord.user_id == user_id)
+    if expired_before is not None:
+        query = query.where(BrowserSessionRecord.expires_at <= expired_before)
+    await session.execute(query)
+
+
+async def raise_token_version(session: AsyncSession, user_id: str) -> int:
+    """Make every bearer token issued to the user so far worthless; the new version."""
+    await session.execute(
+        sa.update(User).where(User.id == user_id).values(token_version=User.token_version + 1)
+    )
+    return await token_version(session, user_id)
+
+
+async def token_version(session: AsyncSession, user_id: str) -> int:
+    """The user's current token version, read from the row (never from an object loaded earlier)."""
+    return int((await session.execute(sa.select(User.token_version).where(User.id == user_id))).scalar_one())
+
+
+async def set_password_hash(session: AsyncSession, user_id: str, password_hash: str) -> None:
+    """Store the user's new password hash."""
+    await session.execute(sa.update(User).where(User.id == user_id).values(password_hash=password_hash))

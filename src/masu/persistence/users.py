@@ -25,6 +25,8 @@ class User(Base):
     notify_by_sms: Mapped[bool] = mapped_column(default=True)
     notify_by_email: Mapped[bool] = mapped_column(default=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Written into every bearer token; raising it revokes them all (log out everywhere, password change).
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
     # When the user proved the phone is theirs (a code sent to it); None: nothing but codes goes to it.
     phone_verified_at: Mapped[datetime | None]
@@ -51,6 +53,17 @@ class PhoneCode(Base):
     used_at: Mapped[datetime | None]
 
     __table_args__ = (sa.Index(None, "phone", "created_at"),)
+
+
+class BrowserSessionRecord(Base):
+    """A logged-in browser; its cookie carries a random id whose SHA-256 is `id`. Deleting it logs out."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class UserRole(Base):

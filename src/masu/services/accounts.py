@@ -11,11 +11,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal, Role
-from masu.domain.errors import Conflict, DomainError, Forbidden
+from masu.domain.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from masu.domain.names import person_name
 from masu.domain.phones import normalize_israeli_mobile
 from masu.persistence import user_repository
 from masu.persistence.users import User
+from masu.services.browser_sessions import revoke_everywhere
+from masu.services.login_throttle import LoginGuard
 
 
 class Passwords:
@@ -112,10 +114,7 @@ async def register_user(
 
 async def authenticate(session: AsyncSession, *, phone: str, password: str, passwords: Passwords) -> User:
     """The active user with this phone and password; InvalidCredentials otherwise."""
-    try:
-        normalized = normalize_israeli_mobile(phone, field="phone")
-    except DomainError:
-        normalized = None
+    normalized = phone_key(phone)
     user = await user_repository.get_user_by_phone(session, normalized) if normalized else None
     if not await passwords.matches(user.password_hash if user else None, password) or user is None:
         raise InvalidCredentials("wrong phone number or password")
@@ -124,10 +123,66 @@ async def authenticate(session: AsyncSession, *, phone: str, password: str, pass
     return user
 
 
-async def principal_for(session: AsyncSession, user_id: str) -> Principal | None:
-    """Who an authenticated request acts as; None if the user is gone or deactivated."""
+async def log_in(
+    session: AsyncSession, *, phone: str, password: str, address: str, passwords: Passwords, guard: LoginGuard
+) -> User:
+    """`authenticate` under the log-in throttle; RateLimited when the phone or address is held back."""
+    attempt = await guard.begin(phone=phone_key(phone), address=address)
+    try:
+        user = await authenticate(session, phone=phone, password=password, passwords=passwords)
+    except InvalidCredentials:
+        await attempt.failed()
+        raise
+    await attempt.succeeded()
+    return user
+
+
+async def change_password(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    current_password: str,
+    new_password: str,
+    address: str,
+    passwords: Passwords,
+    guard: LoginGuard,
+) -> int:
+    """Replace the password once the current one is proven (a log-in attempt for the throttle).
+
+    Ends every browser session and revokes every bearer token of the user; returns the new token version.
+    ValidationFailed on `currentPassword` or `newPassword`; RateLimited while the phone is locked.
+    """
+    if not 8 <= len(new_password) <= 128:
+        raise ValidationFailed("newPassword", "the password needs 8 to 128 characters", code="password_short")
+    user = await user_repository.get_user(session, user_id)
+    if user is None:
+        raise InvalidCredentials("wrong phone number or password")
+    attempt = await guard.begin(phone=user.phone, address=address)
+    if not await passwords.matches(user.password_hash, current_password):
+        await attempt.failed()
+        raise ValidationFailed("currentPassword", "the current password is wrong", code="wrong_password")
+    await attempt.succeeded()
+    await user_repository.set_password_hash(session, user_id, await passwords.hash(new_password))
+    return await revoke_everywhere(session, user_id=user_id)
+
+
+def phone_key(phone: str) -> str | None:
+    """The E.164 form a phone is counted by, or None when it is no Israeli mobile number."""
+    try:
+        return normalize_israeli_mobile(phone, field="phone")
+    except DomainError:
+        return None
+
+
+async def principal_for(
+    session: AsyncSession, user_id: str, *, token_version: int | None = None
+) -> Principal | None:
+    """Who an authenticated request acts as; None if the user is gone, deactivated, or (given a bearer
+    token's `token_version`) has revoked that token."""
     found = await user_repository.user_with_roles(session, user_id)
     if found is None or not found[0].is_active:
+        return None
+    if token_version is not None and found[0].token_version != token_version:
         return None
     user, roles = found
     return Principal(user_id=user.id, name=user.name, roles=frozenset(Role(role) for role in roles))

@@ -28,6 +28,7 @@ from masu.notifications.catalogue import language_for, render
 from masu.persistence import notification_repository, phone_code_repository, user_repository
 from masu.persistence.users import PhoneCode, User
 from masu.services.accounts import Passwords, Registration, register_user
+from masu.services.browser_sessions import revoke_everywhere
 
 PHONE_CODE_MESSAGE = "phone-code"
 CODE_TTL = timedelta(minutes=10)
@@ -198,13 +199,14 @@ async def reset_password(
     passwords: Passwords,
     policy: PhoneCodePolicy,
 ) -> User | None:
-    """Set a new password for the account a reset code proves (its phone verified too); None if refused."""
+    """Set a new password for the account a reset code proves, ending its sessions and tokens; None if not."""
     user = await redeem_code(
         session, phone=phone, purpose=CodePurpose.RESET, code=code, now=now, policy=policy
     )
     if user is not None:
         user.password_hash = await passwords.hash(new_password)
         await session.flush()
+        await revoke_everywhere(session, user_id=user.id)  # whoever knew the old password is logged out
     return user
 
 

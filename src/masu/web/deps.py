@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from masu.bootstrap import Container
 from masu.domain.access import Principal, Role
 from masu.services.accounts import principal_for
-from masu.web.auth import TokenInvalid, user_id_from_token
+from masu.web.auth import TokenInvalid, claims_of_token
 
 _bearer = HTTPBearer(auto_error=False)
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -36,16 +36,16 @@ async def get_principal(
     session: Annotated[AsyncSession, Depends(get_session)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The authenticated user; 401 without a valid, unexpired bearer token."""
+    """The authenticated user; 401 without a valid, unexpired, unrevoked bearer token."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "Not authenticated", headers=_CHALLENGE)
     try:
-        user_id = user_id_from_token(
+        claims = claims_of_token(
             credentials.credentials, secret=container.settings.SECRET_KEY, now=container.clock.now()
         )
     except TokenInvalid as exc:
         raise HTTPException(401, "Invalid or expired token", headers=_CHALLENGE) from exc
-    principal = await principal_for(session, user_id)
+    principal = await principal_for(session, claims.user_id, token_version=claims.token_version)
     if principal is None:
         raise HTTPException(401, "Invalid or expired token", headers=_CHALLENGE)
     return principal

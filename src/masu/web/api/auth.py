@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import EmailStr, Field
 
 from masu.domain.errors import ValidationFailed
 from masu.persistence import user_repository
 from masu.persistence.users import User
-from masu.services.accounts import Registration, authenticate
+from masu.services.accounts import Registration, change_password, log_in
+from masu.services.browser_sessions import revoke_everywhere
 from masu.services.phone_codes import (
     CODE_SENT,
     CodePurpose,
@@ -21,9 +22,11 @@ from masu.services.phone_codes import (
     send_code,
     sign_up,
 )
+from masu.services.throttle import ThrottleKind
 from masu.web.api.common import ApiInput, ApiModel, PersonName
 from masu.web.auth import issue_access_token
-from masu.web.deps import ContainerDep, PrincipalDep, SessionDep, client_address
+from masu.web.client_address import client_address
+from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 _CODE_MESSAGE = "the code is wrong or no longer valid: ask for a new one"
@@ -54,6 +57,11 @@ class CodeIn(ApiInput):
 
 
 class PasswordResetIn(CodeIn):
+    new_password: str = Field(min_length=8, max_length=128)
+
+
+class PasswordChangeIn(ApiInput):
+    current_password: str = Field(min_length=1, max_length=128)
     new_password: str = Field(min_length=8, max_length=128)
 
 
@@ -88,7 +96,9 @@ class TokenOut(ApiModel):
 async def register(
     body: RegisterIn, request: Request, container: ContainerDep, session: SessionDep
 ) -> RegisteredOut:
-    """Create a customer account and text a code to its phone; 409 when the phone is taken."""
+    """Create a customer account and text a code to its phone; 409 when the phone is taken, 429 past the
+    sign-ups of one address."""
+    await container.throttle.hit(ThrottleKind.SIGNUP_ADDRESS, client_address(request))
     user = await sign_up(
         session,
         registration=Registration(**body.model_dump()),
@@ -149,10 +159,15 @@ async def reset_forgotten_password(
 
 
 @router.post("/auth/login", response_model=TokenOut)
-async def login(body: LoginIn, container: ContainerDep, session: SessionDep) -> TokenOut:
-    """Exchange phone and password for a bearer token; 401 when they do not match."""
-    user = await authenticate(
-        session, phone=body.phone, password=body.password, passwords=container.passwords
+async def login(body: LoginIn, request: Request, container: ContainerDep, session: SessionDep) -> TokenOut:
+    """Exchange phone and password for a bearer token; 401 when they do not match, 429 while throttled."""
+    user = await log_in(
+        session,
+        phone=body.phone,
+        password=body.password,
+        address=client_address(request),
+        passwords=container.passwords,
+        guard=container.login_guard,
     )
     return await _token_for(user, container, session)
 
@@ -186,18 +201,61 @@ def _accepted(user: User | None) -> User:
 
 
 async def _token_for(user: User, container: ContainerDep, session: SessionDep) -> TokenOut:
-    ttl = timedelta(minutes=container.settings.ACCESS_TOKEN_TTL_MINUTES)
-    token = issue_access_token(
-        user_id=user.id, secret=container.settings.SECRET_KEY, now=container.clock.now(), ttl=ttl
-    )
-    return TokenOut(
-        access_token=token, expires_in=int(ttl.total_seconds()), user=await _user_out(session, user.id)
-    )
+    version = await user_repository.token_version(session, user.id)
+    return await _token_out(container, session, user_id=user.id, token_version=version)
+    return await _token_out(container, session, user_id=user.id, token_version=user.token_version)
 
 
 def _code_sent(sent: CodeSent) -> CodeSentOut:
     return CodeSentOut(
         expires_in_seconds=sent.expires_in_seconds, resend_after_seconds=sent.resend_after_seconds
+    )
+
+
+@router.post("/me/password", response_model=TokenOut)
+async def new_password(
+    body: PasswordChangeIn,
+    principal: PrincipalDep,
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+) -> TokenOut:
+    """Change the password (the current one proves it is you); every earlier token and page session ends,
+    and a fresh token is returned. 422 on a wrong current password, 429 while the phone is locked."""
+    version = await change_password(
+        session,
+        user_id=principal.user_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        address=client_address(request),
+        passwords=container.passwords,
+        guard=container.login_guard,
+    )
+    await session.commit()
+    return await _token_out(container, session, user_id=principal.user_id, token_version=version)
+
+
+@router.post("/me/logout-everywhere", status_code=204)
+async def logout_everywhere(principal: PrincipalDep, session: SessionDep) -> Response:
+    """End every page session and revoke every bearer token of the user, this one included."""
+    await revoke_everywhere(session, user_id=principal.user_id)
+    await session.commit()
+    return Response(status_code=204)
+
+
+async def _token_out(
+    container: ContainerDep, session: SessionDep, *, user_id: str, token_version: int
+) -> TokenOut:
+    ttl = timedelta(minutes=container.settings.ACCESS_TOKEN_TTL_MINUTES)
+    token = issue_access_token(
+        user_id=user_id,
+        token_version=token_version,
+        secret=container.settings.SECRET_KEY,
+        now=container.clock.now(),
+        ttl=ttl,
+    )
+    return TokenOut(
+        access_token=token, expires_in=int(ttl.total_seconds()), user=await _user_out(session, user_id)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -13,15 +14,17 @@ from masu.services.account_settings import email_is_valid, name_is_valid
 from masu.services.accounts import (
     InvalidCredentials,
     Registration,
-    authenticate,
+    log_in,
     principal_for,
 )
 from masu.services.phone_codes import CodePurpose, send_code, sign_up
-from masu.web.deps import ContainerDep, SessionDep, client_address
+from masu.services.throttle import ThrottleKind
+from masu.web.client_address import client_address
+from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.phone_codes import verify_url
 from masu.web.ui.csrf import renew_csrf, require_csrf
 from masu.web.ui.i18n import is_lang
-from masu.web.ui.render import page_language, redirect, render
+from masu.web.ui.render import page_language, page_texts, redirect, render
 from masu.web.ui.session import MaybeUserDep, end_session, home_of, safe_next, start_session
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -46,10 +49,19 @@ async def login(request: Request, _csrf: Csrf, container: ContainerDep, session:
     if errors:
         return _login_form(request, phone=phone, errors=errors, next_url=next_url, status_code=422)
     try:
-        user = await authenticate(session, phone=phone, password=password, passwords=container.passwords)
+        user = await log_in(
+            session,
+            phone=phone,
+            password=password,
+            address=client_address(request),
+            passwords=container.passwords,
+            guard=container.login_guard,
+        )
     except InvalidCredentials:
         wrong = {"password": "wrong_credentials"}
         return _login_form(request, phone=phone, errors=wrong, next_url=next_url, status_code=401)
+    except RateLimited as held_back:
+        return _login_form(request, phone=phone, errors={}, next_url=next_url, held_back=held_back)
     if not user.phone_verified:  # a session only for a proved phone: text a code and ask for it
         return await _ask_for_code(request, container, session, phone=user.phone, next_url=next_url)
     principal = await principal_for(session, user.id)
@@ -57,21 +69,23 @@ async def login(request: Request, _csrf: Csrf, container: ContainerDep, session:
     target = next_url or home_of(principal)
     renew_csrf(request)  # a token seen before logging in is worth nothing after
     response = redirect(request, target)
-    start_session(response, container, user_id=user.id, language=user.language)
+    await start_session(response, container, session, user_id=user.id)
+    await session.commit()
     return response
 
 
 @router.post("/logout", response_class=HTMLResponse)
-async def logout(request: Request, _csrf: Csrf, container: ContainerDep) -> Response:
-    """End the session and go to the login page."""
+async def logout(request: Request, _csrf: Csrf, container: ContainerDep, session: SessionDep) -> Response:
+    """End the session (its cookie opens nothing any more) and go to the login page."""
     renew_csrf(request)
     response = redirect(request, "/login")
-    end_session(response, container)
+    await end_session(request, response, container, session)
+    await session.commit()
     return response
 
 
 @router.get("/register", response_class=HTMLResponse)
-async def register_page(request: Request) -> Response:
+async def register_page(request: Request, _user: MaybeUserDep) -> Response:
     """The sign-up form for customers."""
     return _register_form(
         request, values={"next": safe_next(request.query_params.get("next")) or ""}, errors={}
@@ -87,6 +101,10 @@ async def register(request: Request, _csrf: Csrf, container: ContainerDep, sessi
     errors = _registration_errors(values, password)
     if errors:
         return _register_form(request, values=values, errors=errors, status_code=422)
+    try:
+        await container.throttle.hit(ThrottleKind.SIGNUP_ADDRESS, client_address(request))
+    except RateLimited as held_back:
+        return _register_form(request, values=values, errors={}, held_back=held_back)
     language = values["language"] if is_lang(values["language"]) else page_language(request)
     registration = Registration(
         values["name"], values["phone"], password, email=values["email"] or None, language=language
@@ -143,14 +161,49 @@ def _registration_errors(values: dict[str, str], password: str) -> dict[str, str
 
 
 def _login_form(
-    request: Request, *, phone: str, errors: dict[str, str], next_url: str | None, status_code: int = 200
+    request: Request,
+    *,
+    phone: str,
+    errors: dict[str, str],
+    next_url: str | None,
+    status_code: int = 200,
+    held_back: RateLimited | None = None,
 ) -> Response:
-    context = {"phone": phone, "errors": errors, "next": next_url or ""}
-    return render(request, "account/login.html", context, status_code=status_code)
+    context = {
+        "phone": phone,
+        "errors": errors,
+        "next": next_url or "",
+        "held_back": _held_back_message(request, "too_many_attempts", held_back),
+    }
+    return _answer(render(request, "account/login.html", context, status_code=status_code), held_back)
 
 
 def _register_form(
-    request: Request, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    held_back: RateLimited | None = None,
 ) -> Response:
-    context = {"values": values, "errors": errors}
-    return render(request, "account/register.html", context, status_code=status_code)
+    context = {
+        "values": values,
+        "errors": errors,
+        "held_back": _held_back_message(request, "too_many_signups", held_back),
+    }
+    return _answer(render(request, "account/register.html", context, status_code=status_code), held_back)
+
+
+def _held_back_message(request: Request, key: str, held_back: RateLimited | None) -> str | None:
+    """The page's sentence for a throttled form, with the wait in whole minutes."""
+    if held_back is None:
+        return None
+    return page_texts(request)[key].format(minutes=math.ceil(held_back.retry_after_seconds / 60))
+
+
+def _answer(response: Response, held_back: RateLimited | None) -> Response:
+    """A throttled form is a 429 saying when to come back."""
+    if held_back is not None:
+        response.status_code = 429
+        response.headers["Retry-After"] = str(held_back.retry_after_seconds)
+    return response

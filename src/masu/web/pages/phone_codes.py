@@ -124,13 +124,14 @@ async def _redeem(
         )
     else:
         user = await redeem_code(session, phone=phone, purpose=purpose, code=code, now=now, policy=policy)
-    await session.commit()  # a wrong code's spent try counts although the page refuses it
     if user is None:
+        await session.commit()  # a wrong code's spent try counts although the page refuses it
         return _code_form(request, purpose, phone=phone, next_url=next_url, error=("code", "code_invalid"))
     renew_csrf(request)
     response = redirect(request, next_url or "/")
-    end_session(response, container)
-    start_session(response, container, user_id=user.id, language=user.language)
+    await end_session(request, response, container, session)
+    await start_session(response, container, session, user_id=user.id)
+    await session.commit()
     return response
 
 

@@ -46,7 +46,7 @@ def render(
         "dir": direction(lang),
         "t": texts_for(lang, *catalogues),
         "user": getattr(request.state, "principal", None),
-        "csrf_token": csrf_token(request, container.settings.SECRET_KEY),
+        "csrf_token": csrf_token(request, container),
         "switch_url": _with_lang(request, other),
         "path": request.url.path,
         **context,

@@ -1,33 +1,29 @@
-"""Browser sessions: a signed, expiring cookie naming the user, and the page dependencies that read it."""
+"""Browser sessions: a cookie naming a session the server keeps, and the page dependencies that read it."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.access import Principal, Role
 from masu.services.accounts import principal_for
+from masu.services.browser_sessions import end_browser_session, live_session, start_browser_session
 from masu.web.deps import ContainerDep, SessionDep
-
-SESSION_COOKIE = "masu_session"
+from masu.web.ui.cookies import SESSION_COOKIE, delete_cookie, read_cookie, set_cookie
 
 
 @dataclass(frozen=True, slots=True)
 class BrowserSession:
-    """Who is logged in, in which language, until when."""
+    """Who is logged in in this browser, and the language they read in."""
 
     user_id: str
     language: str
-    expires_at: int
 
 
 class LoginRequired(Exception):
@@ -42,68 +38,33 @@ class PageForbidden(Exception):
     """The logged-in user lacks the role the page needs; answered by a 403 page."""
 
 
-def _sign(payload: str, secret: str) -> str:
-    digest = hmac.new(secret.encode(), f"session:{payload}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def encode_session(session: BrowserSession, secret: str) -> str:
-    """The cookie value: the session as base64 JSON and its HMAC."""
-    body = {"u": session.user_id, "l": session.language, "e": session.expires_at}
-    encoded = base64.urlsafe_b64encode(json.dumps(body, separators=(",", ":")).encode())
-    payload = encoded.decode().rstrip("=")  # no "=" so the cookie value needs no quoting
-    return f"{payload}.{_sign(payload, secret)}"
-
-
-def decode_session(value: str, *, secret: str, now: datetime) -> BrowserSession | None:
-    """The session a cookie holds; None when it is forged, malformed or expired."""
-    payload, _, signature = value.partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(payload, secret)):
-        return None
-    try:
-        body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        session = BrowserSession(str(body["u"]), str(body["l"]), int(body["e"]))
-    except (ValueError, KeyError, TypeError):
-        return None
-    return session if session.expires_at > now.timestamp() else None
-
-
-def start_session(response: Response, container: Container, *, user_id: str, language: str) -> None:
-    """Set the session cookie (HttpOnly, SameSite=Lax, Secure in production) for ACCESS_TOKEN_TTL_MINUTES."""
+async def start_session(response: Response, container: Container, db: AsyncSession, *, user_id: str) -> None:
+    """Store a new session for the user and set its cookie (ACCESS_TOKEN_TTL_MINUTES); the caller commits."""
     ttl = timedelta(minutes=container.settings.ACCESS_TOKEN_TTL_MINUTES)
-    expires_at = int((container.clock.now() + ttl).timestamp())
-    value = encode_session(BrowserSession(user_id, language, expires_at), container.settings.SECRET_KEY)
-    response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        max_age=int(ttl.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=container.settings.is_production,
-        path="/",
-    )
+    session_id = await start_browser_session(db, user_id=user_id, now=container.clock.now(), ttl=ttl)
+    set_cookie(response, SESSION_COOKIE, session_id, container, max_age=int(ttl.total_seconds()))
 
 
-def end_session(response: Response, container: Container) -> None:
-    """Remove the session cookie."""
-    response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=container.settings.is_production
-    )
+async def end_session(request: Request, response: Response, container: Container, db: AsyncSession) -> None:
+    """Delete this browser's session (the caller commits) and its cookie."""
+    session_id = read_cookie(request, SESSION_COOKIE, container)
+    if session_id:
+        await end_browser_session(db, session_id=session_id)
+    delete_cookie(response, SESSION_COOKIE, container)
 
 
-def browser_session(request: Request, container: Container) -> BrowserSession | None:
-    """The valid session of this request, if any."""
-    value = request.cookies.get(SESSION_COOKIE)
-    if not value:
-        return None
-    return decode_session(value, secret=container.settings.SECRET_KEY, now=container.clock.now())
+async def browser_session(request: Request, container: Container, db: AsyncSession) -> BrowserSession | None:
+    """The live session this request's cookie names, if any (ended and expired ones are none)."""
+    session_id = read_cookie(request, SESSION_COOKIE, container)
+    found = await live_session(db, session_id=session_id, now=container.clock.now()) if session_id else None
+    return BrowserSession(found.user_id, found.language) if found else None
 
 
 async def optional_principal(
     request: Request, container: ContainerDep, session: SessionDep
 ) -> Principal | None:
     """The logged-in user (stored on request.state for the layout), or None."""
-    found = browser_session(request, container)
+    found = await browser_session(request, container, session)
     principal = await principal_for(session, found.user_id) if found else None
     request.state.principal = principal
     request.state.user_language = found.language if found and principal else None
