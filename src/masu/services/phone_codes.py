@@ -29,6 +29,7 @@ from masu.persistence import notification_repository, phone_code_repository, use
 from masu.persistence.users import PhoneCode, User
 from masu.services.accounts import Passwords, Registration, register_user
 from masu.services.browser_sessions import revoke_everywhere
+from masu.services.throttle import Throttle, ThrottleKind
 
 PHONE_CODE_MESSAGE = "phone-code"
 CODE_TTL = timedelta(minutes=10)
@@ -74,6 +75,7 @@ async def send_code(
     purpose: CodePurpose,
     now: datetime,
     policy: PhoneCodePolicy,
+    throttle: Throttle,
     requested_by: str | None = None,
 ) -> CodeSent:
     """Queue a new code by SMS to the account with `phone` (flushed); RateLimited when asked too often.
@@ -82,6 +84,9 @@ async def send_code(
     account, and the answer is the same.
     """
     normalized = normalize_israeli_mobile(phone, field="phone")
+    # Counted whether or not the phone has an account, so the throttle tells nothing either.
+    address_hit = [(ThrottleKind.CODE_SEND_ADDRESS, requested_by)] if requested_by else []
+    await throttle.hit_all((ThrottleKind.CODE_SEND_PHONE, normalized), *address_hit)
     user = await user_repository.get_user_by_phone(session, normalized)
     if user is None or not _may_receive(user, purpose):
         return CODE_SENT

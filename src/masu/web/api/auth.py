@@ -122,6 +122,7 @@ async def send_phone_code(
         purpose=CodePurpose(body.purpose),
         now=container.clock.now(),
         policy=container.phone_codes,
+        throttle=container.throttle,
         requested_by=client_address(request),
     )
     await session.commit()

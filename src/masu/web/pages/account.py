@@ -136,6 +136,7 @@ async def _ask_for_code(
             purpose=CodePurpose.VERIFY,
             now=container.clock.now(),
             policy=container.phone_codes,
+            throttle=container.throttle,
             requested_by=client_address(request),
         )
         await session.commit()

@@ -68,6 +68,7 @@ async def send(request: Request, _csrf: Csrf, container: ContainerDep, session: 
             purpose=purpose,
             now=container.clock.now(),
             policy=container.phone_codes,
+            throttle=container.throttle,
             requested_by=client_address(request),
         )
         await session.commit()
