@@ -91,6 +91,8 @@ async def test_only_admins_replay_and_unknown_events_are_404(client: httpx.Async
     admin = await login(client, ADMIN)
     assert (await client.post("/api/v1/admin/events/1/retry", headers=customer)).status_code == 403
     assert (await client.post("/api/v1/admin/events/999999/retry", headers=admin)).status_code == 404
+    beyond_bigint = await client.post("/api/v1/admin/events/9223372036854775808/retry", headers=admin)
+    assert (beyond_bigint.status_code, beyond_bigint.json()["code"]) == (404, "not_found")
     assert (await client.post("/api/v1/admin/events/abc/retry", headers=admin)).status_code == 422
 
 

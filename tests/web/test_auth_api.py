@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import jwt
 import pytest
 
+from masu.bootstrap import Container
 from tests.factories import CUSTOMER, login
 
 
@@ -105,3 +107,19 @@ async def test_bad_credentials_are_401_without_saying_which(
 async def test_me_needs_a_token(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/v1/me")).status_code == 401
     assert (await client.get("/api/v1/me", headers=await login(client, CUSTOMER))).status_code == 200
+
+
+@pytest.mark.parametrize("expiry", ["abc", [1], None, True, {"at": 1}])
+async def test_a_signed_token_with_a_malformed_expiry_is_401(
+    client: httpx.AsyncClient, container: Container, expiry: object
+) -> None:
+    headers = await login(client, CUSTOMER)
+    real = jwt.decode(headers["Authorization"].removeprefix("Bearer "), options={"verify_signature": False})
+    forged = jwt.encode(
+        {**real, "exp": expiry},
+        container.settings.SECRET_KEY,
+        algorithm="HS256",
+    )
+    answer = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("application/problem+json")

@@ -20,6 +20,9 @@ async def dead_letters(session: AsyncSession, *, limit: int = DEAD_LETTERS_SHOWN
     return await dead_letter_queries.newest_dead_letters(session, limit=limit)
 
 
+MAX_EVENT_ID = 2**63 - 1
+
+
 async def replay_dead_letter(
     session: AsyncSession, *, admin: Principal, event_id: int, now: datetime
 ) -> OutboxEvent:
@@ -30,7 +33,8 @@ async def replay_dead_letter(
     """
     if not admin.is_admin:
         raise Forbidden("only admins may replay events", code="admins_only")
-    event = await outbox_repository.get_event(session, event_id)
+    # Event ids are BIGINTs: a larger number names no event (and would overflow the driver, not find one).
+    event = await outbox_repository.get_event(session, event_id) if event_id <= MAX_EVENT_ID else None
     if event is None:
         raise NotFound("no such event")
     if not await outbox_repository.retry_dead(session, event_id=event_id, now=now):

@@ -52,6 +52,9 @@ def claims_of_token(token: str, *, secret: str, now: datetime) -> TokenClaims:
     version = claims["ver"]
     if not isinstance(version, int) or isinstance(version, bool):
         raise TokenInvalid("no token version")
-    if int(claims["exp"]) <= int(now.timestamp()):
+    expires = claims["exp"]
+    if not isinstance(expires, int | float) or isinstance(expires, bool):
+        raise TokenInvalid("malformed expiry")  # a signed but malformed claim is a 401, never a 500
+    if int(expires) <= int(now.timestamp()):
         raise TokenInvalid("token expired")
     return TokenClaims(user_id=claims["sub"], token_version=version)
