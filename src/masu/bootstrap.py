@@ -91,7 +91,6 @@ def booking_policy(settings: Settings) -> BookingPolicy:
         offer_timeout=timedelta(minutes=settings.PROFESSIONAL_RESPONSE_TIMEOUT_MINUTES),
         payment_gateway=settings.PAYMENT_GATEWAY,
         payment_timeout=timedelta(minutes=settings.PAYMENT_TIMEOUT_MINUTES),
-        on_way_lead=timedelta(minutes=settings.ON_WAY_EARLIEST_MINUTES),
     )
 
 

@@ -99,8 +99,6 @@ class Settings(BaseSettings):
     MAX_BOOKING_HORIZON_DAYS: int = Field(default=30, ge=1)
     MAX_BOOKINGS_PER_HOUR: int = Field(default=5, ge=1)
     CANCELLATION_CUTOFF_HOURS: int = Field(default=2, ge=0)
-    # How long before the visit a professional may mark it on the way (a day at most).
-    ON_WAY_EARLIEST_MINUTES: int = Field(default=180, ge=30, le=24 * 60)
 
     RUN_WORKER_IN_PROCESS: bool = True
     WORKER_POLL_SECONDS: float = Field(default=1.0, gt=0)
