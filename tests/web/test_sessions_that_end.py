@@ -8,7 +8,7 @@ import httpx
 from masu.bootstrap import build_container
 from masu.clock import SettableClock
 from masu.web.app import create_app
-from tests.conftest import settings_for
+from tests.conftest import STRONG_SECRET, settings_for
 from tests.factories import CUSTOMER, OTHER_CUSTOMER, csrf_of, login, page_login
 
 
@@ -94,7 +94,9 @@ async def test_a_planted_csrf_cookie_and_its_token_fail_with_the_victims_session
 
 
 async def test_production_cookies_carry_the_host_prefix(database_url: str, clock: SettableClock) -> None:
-    settings = settings_for(database_url, NODE_ENV="production", SECRET_KEY="x" * 40)
+    settings = settings_for(
+        database_url, NODE_ENV="production", SECRET_KEY=STRONG_SECRET, METRICS_PUBLIC=True
+    )
     container = build_container(settings, clock=clock)
     transport = httpx.ASGITransport(app=create_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="https://masu.test") as http:
