@@ -8,6 +8,7 @@ another run. The lock is shortened to 4 s (doubling to 16 s) so the brute-force 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 import uuid
 from collections import Counter
@@ -90,7 +91,7 @@ def series_of_checks(answers: list[Answer]) -> list[int]:
     """
     checks = sorted(a.received for a in answers if a.status == 401)
     series = [1] if checks else []
-    for before, after in zip(checks, checks[1:]):
+    for before, after in itertools.pairwise(checks):
         if after - before >= LOCK_SECONDS - 1:
             series.append(0)
         series[-1] += 1
