@@ -41,6 +41,21 @@ def visit_at(days: int = 3, hour_local: int = 12) -> str:
     return datetime(day.year, day.month, day.day, hour_local).isoformat() + "+02:00"
 
 
+# A visit's steps as a professional takes them in time: on the way 20 minutes ahead, started on time,
+# completed when the treatment is over (the rules refuse each step earlier than its time allows).
+VISIT_STEPS = ("on-way", "start", "complete")
+
+
+def step_time(move: str, starts_at: datetime, minutes: int) -> datetime:
+    """When a punctual professional takes `move` on a visit booked at `starts_at` for `minutes`."""
+    offsets = {
+        "on-way": timedelta(minutes=-20),
+        "start": timedelta(0),
+        "complete": timedelta(minutes=minutes),
+    }
+    return starts_at + offsets[move]
+
+
 def booking_body(treatment_id: str, **overrides: Any) -> dict[str, Any]:
     """A valid booking request for a Swedish massage-like treatment, with overrides."""
     body: dict[str, Any] = {

@@ -1,7 +1,8 @@
 """`masu serve` as a real subprocess on a free port, for tests that need real HTTP and real processes.
 
 `running_server(database_url)` is a context manager yielding the base URL; `live_server_fixture(...)` builds a
-pytest fixture from it; `run_masu(...)` runs any other `masu` command with the same environment.
+pytest fixture from it; `run_masu(...)` runs any other `masu` command with the same environment;
+`ServerClock` moves such a server's clock (its processes read the offset file it writes).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
 from typing import IO, Any
@@ -32,6 +34,22 @@ MASU = Path(sys.executable).parent / "masu"
 STARTUP_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 ISRAEL = ZoneInfo("Asia/Jerusalem")
+
+
+@dataclass(frozen=True)
+class ServerClock:
+    """The clock of a live server started with `env=clock.env`: the wall clock until moved."""
+
+    offset_file: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The server setting that makes it read this clock."""
+        return {"TEST_CLOCK_OFFSET_FILE": str(self.offset_file)}
+
+    def move_to(self, at: datetime) -> None:
+        """From now on the server's time is `at`, running on from there."""
+        self.offset_file.write_text(str((at - datetime.now(UTC)).total_seconds()), encoding="ascii")
 
 
 def masu_environment(database_url: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -15,7 +15,7 @@ from masu.persistence.outbox import OutboxEvent
 from masu.persistence.reviews import ReviewCycle
 from masu.persistence.users import ProfessionalStats
 from masu.worker.runner import Worker
-from tests.factories import CUSTOMER, book, login, professional
+from tests.factories import CUSTOMER, VISIT_STEPS, book, login, professional, step_time
 
 VISIT = "2026-12-04T12:00:00+02:00"  # Friday noon in Tel Aviv: four demo professionals are eligible
 
@@ -39,11 +39,11 @@ async def treat(
     visit: str = VISIT,
     pro: str = "Avi Pro",
     customer: tuple[str, str] = CUSTOMER,
-    moves_from: datetime | None = None,
+    completes_at: datetime | None = None,
     ends_in: str = "pending_review",
 ) -> Treated:
-    """Book `visit`, offer it (one worker pass), let `pro` accept, then (from `moves_from` if given) on the
-    way, start and complete ten minutes apart; asserts the booking ends in `ends_in`."""
+    """Book `visit`, offer it (one worker pass), let `pro` accept, then move the clock through the visit's
+    steps in time (shifted so that it completes at `completes_at` if given); asserts it ends in `ends_in`."""
     customer_headers = await login(client, customer)
     booking = await book(client, customer_headers, bookingDateTime=visit)
     await Worker(container, container.bus).run_once(clock.now())
@@ -52,12 +52,18 @@ async def treat(
     offer = next(o for o in offers if o["bookingId"] == booking["id"])
     accepted = await client.post(f"/api/v1/offers/{offer['id']}/accept", headers=pro_headers)
     assert accepted.status_code == 200, accepted.text
+    minutes = booking["durationMinutes"]
+    starts_at = datetime.fromisoformat(visit)
+    if completes_at is not None:
+        starts_at = completes_at - timedelta(minutes=minutes)
     done = accepted
-    if moves_from is not None:
-        clock.set(moves_from)
-        customer_headers, pro_headers = await login(client, customer), await login(client, professional(pro))
-    for move in ("on-way", "start", "complete"):
-        clock.advance(timedelta(minutes=10))
+    for move in VISIT_STEPS:
+        clock.set(step_time(move, starts_at, minutes))
+        if move == "on-way":  # days may have passed since the log-ins: tokens of today
+            customer_headers, pro_headers = (
+                await login(client, customer),
+                await login(client, professional(pro)),
+            )
         done = await client.post(f"/api/v1/bookings/{booking['id']}/{move}", headers=pro_headers)
         assert done.status_code == 200, done.text
     assert done.json()["status"] == ends_in

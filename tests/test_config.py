@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from masu.clock import ShiftedClock
 from masu.config import DEVELOPMENT_SECRET, InsecureConfiguration, Settings
 from masu.secret_strength import estimated_entropy_bits, secret_weakness
 
@@ -88,3 +91,24 @@ def test_environment_variables_use_the_seed_names(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("ENABLE_AUTOMATIC_REVIEWS", "false")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert (settings.MAX_PROFESSIONAL_RESPONSES, settings.ENABLE_AUTOMATIC_REVIEWS) == (7, False)
+
+
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_a_movable_clock_is_refused_outside_tests(environment: str, tmp_path: Path) -> None:
+    strong = {"SECRET_KEY": secrets.token_urlsafe(48), "METRICS_PUBLIC": True}
+    with pytest.raises(InsecureConfiguration, match="TEST_CLOCK_OFFSET_FILE"):
+        Settings(NODE_ENV=environment, TEST_CLOCK_OFFSET_FILE=tmp_path / "offset", **strong)
+
+
+def test_a_test_server_reads_its_clock_from_the_offset_file(tmp_path: Path) -> None:
+    offset_file = tmp_path / "offset"
+    clock = ShiftedClock(offset_file)
+    before = datetime.now(UTC)
+    unshifted = clock.now()
+    offset_file.write_text(str(timedelta(days=2, hours=3).total_seconds()), encoding="ascii")
+    shifted = clock.now()
+
+    assert before <= unshifted <= datetime.now(UTC)
+    assert timedelta(days=2, hours=3) <= shifted - before <= timedelta(days=2, hours=3, minutes=1)
+    settings = Settings(NODE_ENV="test", TEST_CLOCK_OFFSET_FILE=offset_file)
+    assert offset_file == settings.TEST_CLOCK_OFFSET_FILE

@@ -12,7 +12,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from masu.clock import Clock, SystemClock
+from masu.clock import Clock, ShiftedClock, SystemClock
 from masu.config import Settings
 from masu.domain.reviews import ReviewSchedule
 from masu.events.bus import BookingEventBus
@@ -91,6 +91,7 @@ def booking_policy(settings: Settings) -> BookingPolicy:
         offer_timeout=timedelta(minutes=settings.PROFESSIONAL_RESPONSE_TIMEOUT_MINUTES),
         payment_gateway=settings.PAYMENT_GATEWAY,
         payment_timeout=timedelta(minutes=settings.PAYMENT_TIMEOUT_MINUTES),
+        on_way_lead=timedelta(minutes=settings.ON_WAY_EARLIEST_MINUTES),
     )
 
 
@@ -190,6 +191,13 @@ def _redis(settings: Settings) -> Redis | None:
     )
 
 
+def _wall_clock(settings: Settings) -> Clock:
+    """The system clock, or in a NODE_ENV=test server the one its test moves."""
+    if settings.TEST_CLOCK_OFFSET_FILE is not None:
+        return ShiftedClock(settings.TEST_CLOCK_OFFSET_FILE)
+    return SystemClock()
+
+
 def build_container(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Wire the process's dependencies; Redis backs the cache when REDIS_URL is set."""
     settings = settings or Settings()
@@ -202,7 +210,7 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
-        clock=clock or SystemClock(),
+        clock=clock or _wall_clock(settings),
         cache=cache,
         redis=redis,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Literal
 
 from limits import parse
@@ -99,6 +100,11 @@ class Settings(BaseSettings):
     MAX_BOOKING_HORIZON_DAYS: int = Field(default=30, ge=1)
     MAX_BOOKINGS_PER_HOUR: int = Field(default=5, ge=1)
     CANCELLATION_CUTOFF_HOURS: int = Field(default=2, ge=0)
+    # How long before the visit a professional may mark it on the way (a day at most).
+    ON_WAY_EARLIEST_MINUTES: int = Field(default=180, ge=30, le=24 * 60)
+    # NODE_ENV=test only: a file holding seconds to add to the wall clock, so a test can move a live
+    # server through a visit's day. Refused in any other environment.
+    TEST_CLOCK_OFFSET_FILE: Path | None = None
 
     RUN_WORKER_IN_PROCESS: bool = True
     WORKER_POLL_SECONDS: float = Field(default=1.0, gt=0)
@@ -143,6 +149,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
+        if self.TEST_CLOCK_OFFSET_FILE is not None and self.NODE_ENV != "test":
+            raise InsecureConfiguration("TEST_CLOCK_OFFSET_FILE moves the clock: NODE_ENV=test only")
         if not self.is_production:
             return self
         weakness = secret_weakness(self.SECRET_KEY)

@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import service_unavailable
 from tests.factories import CUSTOMER, booking_body
-from tests.live_server import running_server, tomorrow_noon_in_israel
+from tests.live_server import ServerClock, running_server, tomorrow_noon_in_israel
 
 try:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Route, sync_playwright
@@ -31,14 +31,26 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
+# A visit's steps on the dashboard: (API move, button, the confirmation page's button, status after).
+VISIT_MOVES = (
+    ("on-way", "I'm on my way", "Yes, I'm on my way", "on_way"),
+    ("start", "Start treatment", "Yes, start the treatment", "in_treatment"),
+    ("complete", "Treatment completed", "Yes, the treatment is completed", "pending_review"),
+)
 
 
 @pytest.fixture
-def server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+def server_clock(tmp_path: Path) -> ServerClock:
+    """The live server's clock: the wall clock until the test moves it (to the day of a visit, say)."""
+    return ServerClock(tmp_path / "clock-offset")
+
+
+@pytest.fixture
+def server(sqlite_template: Path, tmp_path: Path, server_clock: ServerClock) -> Iterator[str]:
     """`masu serve` on a fresh copy of the demo database; yields its base URL."""
     target = tmp_path / "masu.db"
     shutil.copy(sqlite_template, target)
-    with running_server(f"sqlite+aiosqlite:///{target}") as url:
+    with running_server(f"sqlite+aiosqlite:///{target}", env=server_clock.env) as url:
         yield url
 
 

@@ -6,6 +6,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.factories import ADMIN, CUSTOMER, professional
-from tests.live_server import running_server
+from tests.factories import ADMIN, CUSTOMER, VISIT_STEPS, professional, step_time
+from tests.live_server import ServerClock, running_server
 from tests.pages.conftest import PHONE, book_as_customer, log_in, screenshot, watched_tab
 
 pytestmark = pytest.mark.slow
@@ -29,9 +30,11 @@ def database(sqlite_template: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(database: Path) -> Iterator[str]:
+def server(database: Path, server_clock: ServerClock) -> Iterator[str]:
     """`masu serve` with its worker in-process (dispatch, the review request) on that database."""
-    with running_server(f"sqlite+aiosqlite:///{database}", background_worker=True) as url:
+    with running_server(
+        f"sqlite+aiosqlite:///{database}", background_worker=True, env=server_clock.env
+    ) as url:
         yield url
 
 
@@ -104,8 +107,8 @@ def test_the_settings_page_fits_a_phone_and_works_with_the_keyboard(browser: Bro
         screenshot(phone, "account-settings-phone")
 
 
-def _treat_booking(server: str) -> tuple[dict[str, Any], str]:
-    """A booking an eligible professional took through its visit (now pending_review), and their id."""
+def _treat_booking(server: str, clock: ServerClock) -> tuple[dict[str, Any], str]:
+    """A booking an eligible professional took through its visit, in time (now pending_review); their id."""
     booking = book_as_customer(server)
     with httpx.Client(base_url=server, timeout=10) as http:
         admin = _api_login(http, ADMIN)
@@ -114,8 +117,11 @@ def _treat_booking(server: str) -> tuple[dict[str, Any], str]:
         assign = {"professionalId": chosen["professionalId"], "force": True}
         assigned = http.post(f"/api/v1/admin/bookings/{booking['id']}/assign", json=assign, headers=admin)
         assert assigned.status_code == 200, assigned.text
+        starts_at = datetime.fromisoformat(booking["bookingDateTime"])
+        clock.move_to(step_time("on-way", starts_at, booking["durationMinutes"]))
         pro = _api_login(http, professional(chosen["name"]))
-        for move in ("on-way", "start", "complete"):
+        for move in VISIT_STEPS:
+            clock.move_to(step_time(move, starts_at, booking["durationMinutes"]))
             moved = http.post(f"/api/v1/bookings/{booking['id']}/{move}", headers=pro)
             assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == "pending_review"
@@ -128,8 +134,10 @@ def _public_comments(server: str, professional_id: str) -> list[str]:
     return [item["comment"] for item in page["items"]]
 
 
-def test_the_customer_reviews_a_treated_booking_from_its_page(page: Page, server: str) -> None:
-    booking, professional_id = _treat_booking(server)
+def test_the_customer_reviews_a_treated_booking_from_its_page(
+    page: Page, server: str, server_clock: ServerClock
+) -> None:
+    booking, professional_id = _treat_booking(server, server_clock)
     log_in(page)
     page.goto(f"/bookings/{booking['id']}")
     expect(page.get_by_role("heading", name="Leave a review")).to_be_visible()

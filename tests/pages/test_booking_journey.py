@@ -17,9 +17,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.factories import ADMIN
-from tests.live_server import ISRAEL, free_port, running_server
-from tests.pages.conftest import DESKTOP, PHONE, log_in, screenshot, watched_tab
+from tests.factories import ADMIN, step_time
+from tests.live_server import ISRAEL, ServerClock, free_port, running_server
+from tests.pages.conftest import DESKTOP, PHONE, VISIT_MOVES, log_in, screenshot, watched_tab
 
 SANDBOX_KEY = "journey-sandbox-signing-key-0123456789"
 LIFE_IN_ORDER = [
@@ -34,7 +34,7 @@ LIFE_IN_ORDER = [
 
 
 @pytest.fixture
-def server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+def server(sqlite_template: Path, tmp_path: Path, server_clock: ServerClock) -> Iterator[str]:
     """`masu serve` with the sandbox gateway and its worker, on a port its own links point to."""
     target = tmp_path / "masu.db"
     shutil.copy(sqlite_template, target)
@@ -43,6 +43,7 @@ def server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
         "PAYMENT_GATEWAY": "sandbox",
         "PAYMENT_GATEWAY_KEY": SANDBOX_KEY,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        **server_clock.env,
     }
     with running_server(f"sqlite+aiosqlite:///{target}", background_worker=True, env=env, port=port) as url:
         yield url
@@ -110,7 +111,7 @@ def _book_through_the_wizard(page: Page) -> None:
 
 
 def test_a_booking_from_the_wizard_to_the_review_as_each_person_sees_it(
-    browser: Browser, server: str
+    browser: Browser, server: str, server_clock: ServerClock
 ) -> None:
     with watched_tab(browser, server, DESKTOP) as customer:
         log_in(customer)
@@ -141,16 +142,15 @@ def test_a_booking_from_the_wizard_to_the_review_as_each_person_sees_it(
             expect(professional.locator("body")).to_contain_text("Herzl 10")
         _wait_for_status(server, booking_id, "confirmed")
 
-        # The same professional, logged in on the phone, moves the visit on.
-        phone = _assigned_professional_phone(server, booking_id)
+        # On the day, the same professional, logged in on the phone, moves the visit on, each step in time.
+        phone, starts_at, minutes = _assigned_visit(server, booking_id)
+        server_clock.move_to(step_time("on-way", starts_at, minutes))
         with watched_tab(browser, server, PHONE) as professional:
             log_in(professional, phone, "pro-demo-pass")
-            for button, status in (
-                ("I'm on my way", "on_way"),
-                ("Start treatment", "in_treatment"),
-                ("Treatment completed", "pending_review"),
-            ):
+            for move, button, confirm, status in VISIT_MOVES:
+                server_clock.move_to(step_time(move, starts_at, minutes))
                 professional.get_by_role("button", name=button).click()
+                professional.get_by_role("button", name=confirm).click()
                 _wait_for_status(server, booking_id, status)
 
         # The customer reviews from the link in the review request.
@@ -180,9 +180,11 @@ def test_a_booking_from_the_wizard_to_the_review_as_each_person_sees_it(
         screenshot(admin, "admin-booking-journey-desktop")
 
 
-def _assigned_professional_phone(server: str, booking_id: str) -> str:
+def _assigned_visit(server: str, booking_id: str) -> tuple[str, datetime, int]:
+    """The assigned professional's phone, and when the visit starts and for how many minutes."""
     with httpx.Client(base_url=server, timeout=10) as http:
         headers = _admin_headers(http)
         booking = http.get(f"/api/v1/bookings/{booking_id}", headers=headers).json()
         professional = http.get(f"/api/v1/admin/professionals/{booking['professionalId']}", headers=headers)
-        return str(professional.json()["phone"])
+        starts_at = datetime.fromisoformat(booking["bookingDateTime"])
+        return str(professional.json()["phone"]), starts_at, int(booking["durationMinutes"])

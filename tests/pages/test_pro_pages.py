@@ -6,14 +6,23 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.factories import professional
-from tests.live_server import running_server
-from tests.pages.conftest import DESKTOP, PHONE, book_as_customer, log_in, screenshot, watched_tab
+from tests.factories import professional, step_time
+from tests.live_server import ServerClock, running_server
+from tests.pages.conftest import (
+    DESKTOP,
+    PHONE,
+    VISIT_MOVES,
+    book_as_customer,
+    log_in,
+    screenshot,
+    watched_tab,
+)
 
 pytestmark = pytest.mark.slow
 AVI = professional("Avi Pro")
@@ -22,11 +31,11 @@ OFFER_WAIT_SECONDS = 20.0
 
 
 @pytest.fixture
-def server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+def server(sqlite_template: Path, tmp_path: Path, server_clock: ServerClock) -> Iterator[str]:
     """`masu serve` with its in-process worker, so bookings are offered as they would be in production."""
     target = tmp_path / "masu.db"
     shutil.copy(sqlite_template, target)
-    with running_server(f"sqlite+aiosqlite:///{target}", background_worker=True) as url:
+    with running_server(f"sqlite+aiosqlite:///{target}", background_worker=True, env=server_clock.env) as url:
         yield url
 
 
@@ -53,7 +62,7 @@ def no_sideways_overflow(page: Page) -> None:
 
 
 def test_a_professional_takes_an_offer_and_carries_the_visit_to_the_end(
-    page: Page, other_page: Page, server: str
+    page: Page, other_page: Page, server: str, server_clock: ServerClock
 ) -> None:
     booking = book_as_customer(server)
     log_in(page, *AVI)
@@ -78,17 +87,29 @@ def test_a_professional_takes_an_offer_and_carries_the_visit_to_the_end(
         "This booking has already been taken by another professional."
     )
 
-    for button, status in (
-        ("I'm on my way", "on_way"),
-        ("Start treatment", "in_treatment"),
-    ):
+    visit.get_by_role("button", name="I'm on my way").click()  # the day before: too early
+    expect(page.get_by_role("heading", name="Are you sure?")).to_be_visible()
+    page.get_by_role("button", name="Yes, I'm on my way").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too early to be on the way")
+    expect(visit.locator("[data-status]")).to_have_attribute("data-status", "confirmed")
+
+    starts_at = datetime.fromisoformat(booking["bookingDateTime"])
+    server_clock.move_to(step_time("on-way", starts_at, booking["durationMinutes"]))
+    log_in(page, *AVI)  # the visit's day: yesterday's session has ended
+    for move, button, confirm, status in VISIT_MOVES[:2]:
+        server_clock.move_to(step_time(move, starts_at, booking["durationMinutes"]))
         visit.get_by_role("button", name=button).click()
+        page.get_by_role("button", name=confirm).click()
         expect(visit.locator("[data-status]")).to_have_attribute("data-status", status)
     screenshot(page, "pro-dashboard-visit-1280")
     page.set_viewport_size(PHONE)
     screenshot(page, "pro-dashboard-visit-375")
     no_sideways_overflow(page)
+    server_clock.move_to(step_time("complete", starts_at, booking["durationMinutes"]))
     visit.get_by_role("button", name="Treatment completed").click()
+    screenshot(page, "pro-confirm-complete-375")
+    no_sideways_overflow(page)
+    page.get_by_role("button", name="Yes, the treatment is completed").click()
     expect(page.get_by_role("status")).to_have_text("Treatment completed. Thank you!")
     expect(page.locator(".visit")).to_have_count(0)
 

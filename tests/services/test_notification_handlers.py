@@ -28,7 +28,7 @@ from masu.persistence.users import User
 from masu.services.notifications import Message, NotificationPolicy, schedule
 from masu.worker.runner import Worker
 from tests.conftest import NOW
-from tests.factories import ADMIN, CUSTOMER, book, login, professional, sign_up
+from tests.factories import ADMIN, CUSTOMER, VISIT_STEPS, book, login, professional, sign_up, step_time
 
 VISIT = "2026-12-04T12:00:00+02:00"  # Friday noon in Tel Aviv: Avi, Rina, Shira and Efrat are eligible
 VISIT_UTC = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
@@ -132,7 +132,12 @@ def each(template: str, whom: list[str], language: str, channels: dict[str, list
     ("language", "for_someone_else"), [("he", True), ("en", False), ("ru", True)], ids=["he", "en", "ru"]
 )
 async def test_a_booking_through_its_life_tells_everyone_concerned_in_their_language(
-    flow: Flow, container: Container, client: httpx.AsyncClient, language: str, for_someone_else: bool
+    flow: Flow,
+    container: Container,
+    client: httpx.AsyncClient,
+    clock: SettableClock,
+    language: str,
+    for_someone_else: bool,
 ) -> None:
     await set_languages(container, TEL_AVIV, language)
     customer = await flow.customer(language)
@@ -188,6 +193,8 @@ async def test_a_booking_through_its_life_tells_everyone_concerned_in_their_lang
         ("start", Counter()),
         ("complete", each("treatment-completed", ["customer"], language, channels)),
     ]:
+        clock.set(step_time(move, VISIT_UTC, booking["durationMinutes"]))
+        winner_headers = await login(client, professional(winner))  # a token of the visit's day
         moved = await client.post(f"/api/v1/bookings/{booking['id']}/{move}", headers=winner_headers)
         assert moved.status_code == 200, moved.text
         await settle(container)
@@ -256,19 +263,21 @@ async def test_a_partial_refund_says_how_much_and_an_unpaid_booking_cancelled_sp
 
 
 async def test_review_requests_and_reminders_carry_the_review_link(
-    flow: Flow, container: Container, client: httpx.AsyncClient
+    flow: Flow, container: Container, client: httpx.AsyncClient, clock: SettableClock
 ) -> None:
     booking = await book(client, await flow.customer("en"), bookingDateTime=VISIT)
     await settle(container)
     pro = await login(client, professional("Avi Pro"))
     offer = (await client.get("/api/v1/professional/offers", headers=pro)).json()[0]
     await client.post(f"/api/v1/offers/{offer['id']}/accept", headers=pro)
-    for move in ("on-way", "start", "complete"):
+    for move in VISIT_STEPS:
+        clock.set(step_time(move, VISIT_UTC, booking["durationMinutes"]))
+        pro = await login(client, professional("Avi Pro"))
         assert (await client.post(f"/api/v1/bookings/{booking['id']}/{move}", headers=pro)).status_code == 200
     await settle(container)
     await flow.new()
 
-    send_before = NOW + timedelta(days=3)
+    send_before = clock.now() + timedelta(days=3)
     request = await emit(container, "review.requested", booking["id"], step="request")
     final = await emit(
         container,

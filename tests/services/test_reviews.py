@@ -309,8 +309,7 @@ async def _complete_a_visit_on_thursday(url: str) -> str:
     try:
         transport = httpx.ASGITransport(app=create_app(container))
         async with httpx.AsyncClient(transport=transport, base_url="http://masu.test") as client:
-            moves_from = DST_COMPLETION - timedelta(minutes=30)
-            treated = await treat(client, container, clock, visit=DST_VISIT, moves_from=moves_from)
+            treated = await treat(client, container, clock, visit=DST_VISIT, completes_at=DST_COMPLETION)
         assert treated.completed_at == DST_COMPLETION
         return treated.booking_id
     finally:

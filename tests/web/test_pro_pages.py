@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -13,6 +13,7 @@ from masu.worker.runner import Worker
 from tests.factories import ADMIN, CUSTOMER, book, csrf_of, login, page_login, professional
 
 VISIT = "2026-12-04T12:00:00+02:00"  # Friday noon in Tel Aviv: four demo professionals are offered it
+VISIT_UTC = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 AVI = professional("Avi Pro")
 RINA = professional("Rina Pro")
 
@@ -114,23 +115,37 @@ async def test_withdrawing_needs_a_reason_next_to_the_field_then_re_offers_the_b
 
 
 async def test_the_visit_moves_along_and_its_pay_appears_under_earnings(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
     booking = await _offered(client, container)
     await page_login(client, AVI)
     await _post(client, f"/pro/offers/{_offer_id((await client.get('/pro')).text)}/accept")
     assigned = await client.get("/pro")
-    moves = [
-        await _post(client, f"/pro/bookings/{booking['id']}/{move}")
-        for move in ("on_way", "start", "complete")
-    ]
-    again = await _post(client, f"/pro/bookings/{booking['id']}/start")
+    too_early = await _post(client, f"/pro/bookings/{booking['id']}/on_way", confirmed="1")
+    asked = await client.get(f"/pro/bookings/{booking['id']}/on_way")
+    unconfirmed = await _post(client, f"/pro/bookings/{booking['id']}/on_way")
+    moves = []
+    for move, at in (
+        ("on_way", VISIT_UTC - timedelta(hours=3)),
+        ("start", VISIT_UTC),
+        ("complete", VISIT_UTC + timedelta(minutes=30)),
+    ):
+        clock.set(at)
+        await page_login(client, AVI)
+        moves.append(await _post(client, f"/pro/bookings/{booking['id']}/{move}", confirmed="1"))
+    again = await _post(client, f"/pro/bookings/{booking['id']}/start", confirmed="1")
     earnings = await client.get("/pro/earnings")
     final = (await client.get(f"/api/v1/bookings/{booking['id']}", headers=await login(client, ADMIN))).json()
 
     assert "Herzl 10" in assigned.text
     assert "I&#39;m on my way" in assigned.text
-    assert [m.headers["location"] for m in moves] == [
+    assert too_early.status_code == 409
+    assert "Too early to be on the way: you can mark it from 04/12/2026 09:00." in too_early.text
+    assert asked.status_code == 200
+    assert "Tell the customer you are on your way to this visit?" in asked.text
+    assert unconfirmed.status_code == 200
+    assert 'name="confirmed" value="1"' in unconfirmed.text
+    assert [m.headers.get("location") for m in moves] == [
         "/pro?done=on_way",
         "/pro?done=started",
         "/pro?done=completed",
@@ -212,3 +227,24 @@ async def test_cities_are_saved_and_a_choice_is_required(client: httpx.AsyncClie
     assert "Choose cities from the list." in unknown.text
     assert saved.headers["location"] == "/pro/schedule?saved=cities"
     assert shown.count("checked") == 1
+
+
+async def test_earnings_leave_out_a_visit_closed_before_it_could_have_been_given(
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
+) -> None:
+    booking = await _offered(client, container)
+    await page_login(client, AVI)
+    await _post(client, f"/pro/offers/{_offer_id((await client.get('/pro')).text)}/accept")
+    closed = await client.post(
+        f"/api/v1/bookings/{booking['id']}/complete",
+        headers=await login(client, ADMIN),
+        json={"reason": "closed by the office"},
+    )
+    early = await client.get("/pro/earnings")
+    clock.set(VISIT_UTC)  # a 60-minute visit started 30 minutes early could be over now
+    await page_login(client, AVI)
+    later = await client.get("/pro/earnings")
+
+    assert closed.status_code == 200, closed.text
+    assert booking["bookingNumber"] not in early.text
+    assert booking["bookingNumber"] in later.text

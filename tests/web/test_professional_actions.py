@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from tests.conftest import settings_for
 from tests.factories import ADMIN, CUSTOMER, OTHER_CUSTOMER, book, login
 
 VISIT = "2026-12-04T12:00:00+02:00"  # Friday noon in Tel Aviv: four demo professionals are eligible
+VISIT_UTC = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 PHONES = {
     "Avi Pro": "0540000001",
     "Rina Pro": "0540000010",
@@ -78,9 +79,16 @@ async def test_on_way_start_complete_reaches_pending_review(
     assigned = await _assign(client, container)
     booking_id = assigned.booking["id"]
     answers = []
-    for move in ("on-way", "start", "complete"):
-        clock.advance(timedelta(minutes=10))
-        answers.append(await _post(client, booking_id, move, assigned.pro_headers))
+    # Each step just in time: 3 h before, 30 min before, then half the hour after the start.
+    for move, at in (
+        ("on-way", VISIT_UTC - timedelta(hours=3)),
+        ("start", VISIT_UTC - timedelta(minutes=30)),
+        ("complete", VISIT_UTC),
+    ):
+        clock.set(at)
+        answers.append(
+            await _post(client, booking_id, move, await _pro_headers(client, assigned.professional))
+        )
 
     assert [(a.status_code, a.json()["status"]) for a in answers] == [
         (200, "on_way"),
@@ -88,15 +96,15 @@ async def test_on_way_start_complete_reaches_pending_review(
         (200, "pending_review"),
     ]
     done = answers[-1].json()
-    assert done["treatmentCompletedAt"] == "2026-12-01T08:30:00Z"
+    assert done["treatmentCompletedAt"] == "2026-12-04T10:00:00Z"
     assert done["professionalId"] == assigned.booking["professionalId"]
     history = [(h["status"], h["triggeredBy"], h["timestamp"]) for h in done["statusHistory"]]
     assert history == [
         ("pending_professional", "customer", "2026-12-01T08:00:00Z"),
         ("confirmed", "professional", "2026-12-01T08:00:00Z"),
-        ("on_way", "professional", "2026-12-01T08:10:00Z"),
-        ("in_treatment", "professional", "2026-12-01T08:20:00Z"),
-        ("pending_review", "professional", "2026-12-01T08:30:00Z"),
+        ("on_way", "professional", "2026-12-04T07:00:00Z"),
+        ("in_treatment", "professional", "2026-12-04T09:30:00Z"),
+        ("pending_review", "professional", "2026-12-04T10:00:00Z"),
     ]
     events = await client.get(
         "/api/v1/admin/events", params={"bookingId": booking_id}, headers=await login(client, ADMIN)
@@ -120,19 +128,24 @@ async def without_reviews(database_url: str, clock: SettableClock) -> AsyncItera
     await container.close()
 
 
-async def test_with_reviews_off_complete_goes_straight_to_completed(without_reviews: Container) -> None:
+async def test_with_reviews_off_complete_goes_straight_to_completed(
+    without_reviews: Container, clock: SettableClock
+) -> None:
     transport = httpx.ASGITransport(app=create_app(without_reviews))
     async with httpx.AsyncClient(transport=transport, base_url="http://masu.test") as client:
         assigned = await _assign(client, without_reviews)
         booking_id = assigned.booking["id"]
+        clock.set(VISIT_UTC)
+        headers = await _pro_headers(client, assigned.professional)
         for move in ("on-way", "start"):
-            assert (await _post(client, booking_id, move, assigned.pro_headers)).status_code == 200
-        done = await _post(client, booking_id, "complete", assigned.pro_headers)
+            assert (await _post(client, booking_id, move, headers)).status_code == 200
+        clock.advance(timedelta(minutes=30))
+        done = await _post(client, booking_id, "complete", headers)
 
     assert done.status_code == 200, done.text
     assert (done.json()["status"], done.json()["treatmentCompletedAt"]) == (
         "completed",
-        "2026-12-01T08:00:00Z",
+        "2026-12-04T10:30:00Z",
     )
 
 
@@ -147,14 +160,22 @@ async def test_admin_completes_from_confirmed_but_customer_and_others_cannot(
     other_pro = await _post(client, booking_id, "complete", await _pro_headers(client, "Rina Pro"))
     other_pro_on_way = await _post(client, booking_id, "on-way", await _pro_headers(client, "Rina Pro"))
     admin_on_way = await _post(client, booking_id, "on-way", await login(client, ADMIN))
-    admin = await _post(client, booking_id, "complete", await login(client, ADMIN))
+    admin_early = await _post(client, booking_id, "complete", await login(client, ADMIN))
+    admin = await _post(
+        client, booking_id, "complete", await login(client, ADMIN), json={"reason": "given off the app"}
+    )
 
     assert (owner.status_code, owner.json()["code"]) == (403, "actor_not_allowed")
     assert stranger.status_code == 404
     assert other_pro.status_code == 404
     assert other_pro_on_way.status_code == 404
     assert (admin_on_way.status_code, admin_on_way.json()["code"]) == (403, "actor_not_allowed")
+    # Four days early: refused without a reason, done with one, and the reason kept in the history.
+    assert (admin_early.status_code, admin_early.json()["code"]) == (409, "too_early_to_complete")
+    assert admin_early.headers["content-type"] == "application/problem+json"
+    assert admin_early.json()["earliestAt"] == "2026-12-04T10:30:00Z"
     assert admin.status_code == 200, admin.text
+    assert admin.json()["statusHistory"][-1]["reason"] == "given off the app"
     assert (admin.json()["status"], admin.json()["treatmentCompletedAt"]) == (
         "pending_review",
         "2026-12-01T08:00:00Z",
@@ -165,9 +186,13 @@ async def test_admin_completes_from_confirmed_but_customer_and_others_cannot(
     ]
 
 
-async def test_moves_out_of_order_are_illegal(client: httpx.AsyncClient, container: Container) -> None:
+async def test_moves_out_of_order_are_illegal(
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
+) -> None:
     assigned = await _assign(client, container)
     booking_id = assigned.booking["id"]
+    clock.set(VISIT_UTC - timedelta(hours=1))
+    assigned.pro_headers = await _pro_headers(client, assigned.professional)
 
     too_early_start = await _post(client, booking_id, "start", assigned.pro_headers)
     too_early_complete = await _post(client, booking_id, "complete", assigned.pro_headers)
@@ -279,7 +304,8 @@ async def test_the_next_professional_takes_a_withdrawn_booking_at_their_own_pay(
         "confirmed",
         170,
     )
-    on_way = await _post(client, booking_id, "on-way", rina)
+    clock.set(VISIT_UTC - timedelta(hours=3))
+    on_way = await _post(client, booking_id, "on-way", await _pro_headers(client, "Rina Pro"))
     assert (on_way.status_code, on_way.json()["status"]) == (200, "on_way")
 
 
@@ -319,10 +345,11 @@ async def test_only_the_assigned_professional_may_withdraw(
 
 
 async def test_a_replayed_idempotency_key_moves_the_booking_once(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
     assigned = await _assign(client, container)
-    headers = {**assigned.pro_headers, "Idempotency-Key": "on-way-1"}
+    clock.set(VISIT_UTC - timedelta(hours=2))
+    headers = {**await _pro_headers(client, assigned.professional), "Idempotency-Key": "on-way-1"}
 
     first = await _post(client, assigned.booking["id"], "on-way", headers)
     again = await _post(client, assigned.booking["id"], "on-way", headers)
@@ -338,3 +365,47 @@ async def test_unknown_and_malformed_ids(client: httpx.AsyncClient, container: C
     assert (await _post(client, "nope", "complete", headers)).status_code == 404
     malformed = await _post(client, "no%20such", "complete", headers)
     assert (malformed.status_code, malformed.json()["errors"][0]["field"]) == (422, "bookingId")
+
+
+async def test_each_step_too_early_is_refused_and_just_in_time_is_taken(
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
+) -> None:
+    assigned = await _assign(client, container)
+    booking_id = assigned.booking["id"]
+    answers = []
+    for move, first in (
+        ("on-way", VISIT_UTC - timedelta(hours=3)),
+        ("start", VISIT_UTC - timedelta(minutes=30)),
+        ("complete", VISIT_UTC),  # started at 09:30 UTC, a 60-minute treatment
+    ):
+        clock.set(first - timedelta(minutes=1))
+        headers = await _pro_headers(client, assigned.professional)
+        early = await _post(client, booking_id, move, headers)
+        clock.set(first)
+        answers.append(
+            (
+                early.status_code,
+                early.json()["code"],
+                (await _post(client, booking_id, move, headers)).status_code,
+            )
+        )
+
+    assert answers == [
+        (409, "too_early_on_way", 200),
+        (409, "too_early_to_start", 200),
+        (409, "too_early_to_complete", 200),
+    ]
+
+
+async def test_a_professional_cannot_override_the_timing(
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
+) -> None:
+    assigned = await _assign(client, container)
+    clock.set(VISIT_UTC - timedelta(minutes=30))
+    headers = await _pro_headers(client, assigned.professional)
+    for move in ("on-way", "start"):
+        assert (await _post(client, assigned.booking["id"], move, headers)).status_code == 200
+
+    refused = await _post(client, assigned.booking["id"], "complete", headers, json={"reason": "done early"})
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "override_not_allowed")

@@ -38,7 +38,7 @@ async def test_the_owner_reviews_once_and_the_booking_completes(
     assert created.status_code == 201, created.text
     body = created.json()
     assert set(body) == {"id", "rating", "comment", "createdAt"}
-    assert (body["rating"], body["comment"], body["createdAt"]) == (4, "Great", "2026-12-01T08:30:00Z")
+    assert (body["rating"], body["comment"], body["createdAt"]) == (4, "Great", "2026-12-04T11:00:00Z")
     assert again.status_code == 409
     assert again.json()["code"] == "already_reviewed"
     assert booking.json()["status"] == "completed"
@@ -140,7 +140,7 @@ async def test_the_professional_replies_once_and_the_reply_is_public(
     assert replied.status_code == 200, replied.text
     assert (replied.json()["professionalReply"], replied.json()["repliedAt"]) == (
         "Thank you, Dana!",
-        "2026-12-01T08:30:00Z",
+        "2026-12-04T11:00:00Z",
     )
     assert twice.status_code == 409
     assert twice.json()["code"] == "already_replied"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """A business rule refused an operation; `code` is stable and machine-readable."""
@@ -41,6 +43,16 @@ class IllegalTransition(Conflict):
     """The lifecycle has no such action from the booking's current state."""
 
     code = "illegal_transition"
+
+
+class TooEarly(Conflict):
+    """The step is real but its moment has not come; `earliest_at` is the first moment it is allowed."""
+
+    code = "too_early"
+
+    def __init__(self, message: str, *, code: str, earliest_at: datetime) -> None:
+        super().__init__(message, code=code)
+        self.earliest_at = earliest_at
 
 
 class Forbidden(DomainError):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from masu.domain.visit_timing import DEFAULT_ON_WAY_LEAD
+
 
 @dataclass(frozen=True, slots=True)
 class BookingPolicy:
@@ -21,3 +23,4 @@ class BookingPolicy:
     offer_timeout: timedelta = timedelta(minutes=15)
     payment_gateway: str = "none"  # which gateway new payments go through (PAYMENT_GATEWAY)
     payment_timeout: timedelta = timedelta(minutes=30)  # unpaid bookings are cancelled after this
+    on_way_lead: timedelta = DEFAULT_ON_WAY_LEAD  # the earliest "on my way" before the visit

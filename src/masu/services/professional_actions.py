@@ -1,15 +1,20 @@
-"""The assigned professional moving a visit along: on the way, started, completed, or withdrawn."""
+"""The assigned professional moving a visit along: on the way, started, completed, or withdrawn.
+
+Each step waits for its moment (domain.visit_timing); an admin completing a visit early gives a reason.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal, actor_for_booking
+from masu.domain.errors import Forbidden
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
-from masu.persistence import offer_repository
+from masu.domain.visit_timing import VisitTiming, check_in_time
+from masu.persistence import booking_repository, offer_repository
 from masu.persistence.bookings import Booking
 from masu.services.booking_access import accessible_booking
 from masu.services.dispatch import default_pay_changes
@@ -32,10 +37,19 @@ async def start_treatment(
 
 
 async def complete_treatment(
-    session: AsyncSession, *, now: datetime, policy: BookingPolicy, principal: Principal, booking_id: str
+    session: AsyncSession,
+    *,
+    now: datetime,
+    policy: BookingPolicy,
+    principal: Principal,
+    booking_id: str,
+    override_reason: str | None = None,
 ) -> Booking:
-    """Complete the visit (pending_review or completed), stamping treatmentCompletedAt; appends the event."""
-    return await _move(session, now, policy, principal, booking_id, Action.COMPLETE)
+    """Complete the visit (pending_review or completed), stamping treatmentCompletedAt; appends the event.
+
+    An admin's `override_reason` lifts the timing rule and is recorded in the status history.
+    """
+    return await _move(session, now, policy, principal, booking_id, Action.COMPLETE, override_reason)
 
 
 async def withdraw(
@@ -73,13 +87,31 @@ async def _move(
     principal: Principal,
     booking_id: str,
     action: Action,
+    override_reason: str | None = None,
 ) -> Booking:
-    """Lock the booking, let the lifecycle decide `action` for this principal, and write it."""
+    """Lock the booking, let the lifecycle decide `action`, check its moment has come, and write it."""
     booking = await accessible_booking(session, principal, booking_id, for_update=True)
     actor = _actor(principal, booking)
     decision = decide(BookingStatus(booking.status), action, actor, _context(now, policy, principal, booking))
-    await apply_decision(session, booking, decision, now=now, trigger=Trigger(actor, principal.user_id))
+    if override_reason is not None and actor is not Actor.ADMIN:
+        raise Forbidden("only an admin may override the visit's timing", code="override_not_allowed")
+    if override_reason is None:
+        check_in_time(action, await _timing(session, policy, booking), now=now)
+    trigger = Trigger(actor, principal.user_id, override_reason)
+    await apply_decision(session, booking, decision, now=now, trigger=trigger)
     return booking
+
+
+async def _timing(session: AsyncSession, policy: BookingPolicy, booking: Booking) -> VisitTiming:
+    """The visit's booked time and length, and when its treatment was marked started (if it was)."""
+    history = await booking_repository.status_history(session, booking.id)
+    started = [entry.occurred_at for entry in history if entry.status == BookingStatus.IN_TREATMENT]
+    return VisitTiming(
+        starts_at=booking.booking_date_time,
+        duration=timedelta(minutes=booking.duration_minutes),
+        started_at=started[-1] if started else None,
+        on_way_lead=policy.on_way_lead,
+    )
 
 
 def _actor(principal: Principal, booking: Booking) -> Actor:

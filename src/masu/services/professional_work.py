@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
+from masu.domain.visit_timing import could_have_happened
 from masu.persistence import professional_work
 from masu.persistence.bookings import Booking
 
@@ -58,13 +59,19 @@ async def assigned_visits(session: AsyncSession, professional_id: str) -> list[B
 
 
 async def earnings_of(session: AsyncSession, professional_id: str, *, now: datetime) -> list[MonthEarnings]:
-    """The treatments given in the last EARNINGS_MONTHS local months, grouped by month, latest first."""
+    """The treatments given in the last EARNINGS_MONTHS local months, grouped by month, latest first.
+
+    A visit marked done that could not yet have been given (an admin closed it early) counts from its time.
+    """
     since = _months_back(now, EARNINGS_MONTHS - 1)
     rows = await professional_work.bookings_done_since(
         session, professional_id, [s.value for s in EARNED], since
     )
     months: dict[str, list[EarnedBooking]] = {}
     for booking in rows:
+        length = timedelta(minutes=booking.duration_minutes)
+        if not could_have_happened(booking.booking_date_time, length, now=now):
+            continue
         key = booking.booking_date_time.astimezone(BUSINESS_TZ).strftime("%Y-%m")
         months.setdefault(key, []).append(EarnedBooking(booking, pay_of(booking)))
     return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import structlog
@@ -10,7 +11,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from masu.domain.errors import Conflict, DomainError, Forbidden, NotFound, RateLimited, ValidationFailed
+from masu.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    TooEarly,
+    ValidationFailed,
+)
 from masu.observability.metrics import DOMAIN_REFUSALS
 from masu.services.accounts import InvalidCredentials
 
@@ -55,6 +64,9 @@ def domain_problem(exc: DomainError) -> JSONResponse:
         return problem(
             status, title, exc.message, code=exc.code, errors=[{"field": exc.field, "message": exc.message}]
         )
+    if isinstance(exc, TooEarly):
+        earliest = exc.earliest_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return problem(status, title, exc.message, code=exc.code, earliestAt=earliest)
     response = problem(status, title, exc.message, code=exc.code)
     if isinstance(exc, RateLimited):
         response.headers["Retry-After"] = str(exc.retry_after_seconds)

@@ -29,6 +29,12 @@ class WithdrawIn(ApiInput):
     reason: str = Field(min_length=2, max_length=500)
 
 
+class CompleteIn(ApiInput):
+    """An admin's reason to complete a visit before its time (the timing rule is lifted, the reason kept)."""
+
+    reason: str | None = Field(default=None, min_length=2, max_length=500)
+
+
 async def _answer(
     request: Request,
     container: Container,
@@ -56,7 +62,7 @@ async def on_way(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
-    """I am on my way (assigned professional; confirmed → on_way)."""
+    """I am on my way (assigned professional; confirmed → on_way); 409 before ON_WAY_EARLIEST_MINUTES."""
 
     async def act() -> Booking:
         return await mark_on_way(
@@ -78,7 +84,7 @@ async def start(
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
-    """The treatment has started (assigned professional; on_way → in_treatment)."""
+    """The treatment has started (assigned professional; on_way → in_treatment); 409 over 30 minutes early."""
 
     async def act() -> Booking:
         return await start_treatment(
@@ -99,8 +105,13 @@ async def complete(
     container: ContainerDep,
     session: SessionDep,
     principal: PrincipalDep,
+    body: CompleteIn | None = None,
 ) -> Response:
-    """The treatment is done: pending_review (reviews on) or completed; an admin may close it from earlier."""
+    """The treatment is done: pending_review (reviews on) or completed; an admin may close it from earlier.
+
+    409 before half the treatment has passed since its start, unless an admin gives a `reason`.
+    """
+    reason = body.reason.strip() if body is not None and body.reason else None
 
     async def act() -> Booking:
         return await complete_treatment(
@@ -109,6 +120,7 @@ async def complete(
             policy=container.policy,
             principal=principal,
             booking_id=booking_id,
+            override_reason=reason,
         )
 
     return await _answer(request, container, session, principal, act)

@@ -25,7 +25,8 @@ from masu.web.ui.session import AdminUserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CANCELLABLE = {BookingStatus.PENDING_PAYMENT, BookingStatus.PENDING_PROFESSIONAL, BookingStatus.CONFIRMED}
-DONE_KEYS = ("assign", "unassign", "dispatch", "bonus", "cancel", "review_request")
+COMPLETABLE = {BookingStatus.CONFIRMED, BookingStatus.ON_WAY, BookingStatus.IN_TREATMENT}
+DONE_KEYS = ("assign", "unassign", "dispatch", "bonus", "cancel", "review_request", "complete")
 
 
 @router.get("/admin/bookings/{booking_id}", response_class=HTMLResponse)
@@ -81,6 +82,7 @@ async def render_booking(
         "can_dispatch": status is BookingStatus.PENDING_PROFESSIONAL,
         "can_unassign": status is BookingStatus.CONFIRMED,
         "can_cancel": status in CANCELLABLE,
+        "can_complete": status in COMPLETABLE,
         "paid": booking.payment_status == "paid",
         "message": message,
         "error": error,

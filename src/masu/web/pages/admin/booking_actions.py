@@ -1,4 +1,4 @@
-"""The admin's actions on a booking as forms: assign, unassign, dispatch, bonus, cancel, review request."""
+"""The admin's actions on a booking as forms: assign, unassign, dispatch, bonus, cancel, complete, review."""
 
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container, review_schedule
 from masu.domain.access import Principal
-from masu.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from masu.domain.errors import DomainError, Forbidden, NotFound, TooEarly, ValidationFailed
 from masu.persistence.bookings import Booking
 from masu.services import admin_dispatch
 from masu.services.booking_access import cancel_booking
+from masu.services.professional_actions import complete_treatment
 from masu.services.review_cycle import resend_review_request
 from masu.web.api.common import to_agorot
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.booking import find_booking, render_booking
-from masu.web.pages.admin.common import CATALOGUES, Csrf, looks_like_id
+from masu.web.pages.admin.common import CATALOGUES, Csrf, local, looks_like_id
 from masu.web.ui.render import page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 
@@ -161,6 +162,35 @@ async def cancel(
     )
 
 
+@router.post("/admin/bookings/{booking_id}/complete", response_class=HTMLResponse)
+async def complete(
+    booking_id: str,
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    session: SessionDep,
+) -> Response:
+    """Close out the visit; before its time only with a reason, which the status history keeps."""
+    form = await _form(request)
+
+    async def work(booking: Booking) -> str:
+        reason = form.get("reason", "")
+        if reason and not 2 <= len(reason) <= MAX_REASON:
+            raise ValidationFailed("reason", _text(request, "reason_invalid"))
+        await complete_treatment(
+            session,
+            now=container.clock.now(),
+            policy=container.policy,
+            principal=admin,
+            booking_id=booking.id,
+            override_reason=reason or None,
+        )
+        return "done=complete"
+
+    return await _act(request, session, admin, booking_id, work, form)
+
+
 @router.post("/admin/bookings/{booking_id}/review-request", response_class=HTMLResponse)
 async def resend_review(
     booking_id: str,
@@ -230,12 +260,19 @@ async def _act(
             request,
             session,
             fresh,
-            message=refused.message,
+            message=_refusal(request, refused),
             error=True,
             status_code=_status_of(refused),
             form=form,
         )
     return redirect(request, f"/admin/bookings/{booking.id}?{done}")
+
+
+def _refusal(request: Request, refused: DomainError) -> str:
+    """The refusal in the page's language where it has its own text; the domain's message otherwise."""
+    if isinstance(refused, TooEarly):
+        return _text(request, f"err_{refused.code}").format(at=local(refused.earliest_at))
+    return refused.message
 
 
 def _status_of(refused: DomainError) -> int:

@@ -103,6 +103,18 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "done_bonus": "The bonus was added and the booking offered again.",
         "done_cancel": "The booking was cancelled.",
         "done_review_request": "The review request was queued again.",
+        "done_complete": "The visit was marked completed.",
+        "complete_title": "Complete the visit",
+        "complete_reason": "Reason (needed to complete it before its time)",
+        "complete_note": (
+            "Until half the treatment has passed since its start, completing needs a reason;"
+            " it is kept in the timeline."
+        ),
+        "complete": "Mark the visit completed",
+        "err_too_early_to_complete": (
+            "Too early to complete: the treatment can be completed from {at}."
+            " Give a reason to complete it anyway."
+        ),
         "review_request_title": "Review request",
         "review_request_note": "Send the customer the review link again; the reminders keep their schedule.",
         "resend_review": "Resend review request",
@@ -259,6 +271,14 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "done_bonus": "הבונוס נוסף וההזמנה נשלחה שוב.",
         "done_cancel": "ההזמנה בוטלה.",
         "done_review_request": "בקשת הביקורת נשלחה שוב לתור.",
+        "done_complete": "הביקור סומן כהושלם.",
+        "complete_title": "סיום הביקור",
+        "complete_reason": "סיבה (נדרשת כדי לסיים לפני הזמן)",
+        "complete_note": "עד שעבר חצי מזמן הטיפול מתחילתו, סיום דורש סיבה; היא נשמרת בציר הזמן.",
+        "complete": "סימון הביקור כהושלם",
+        "err_too_early_to_complete": (
+            "מוקדם מדי לסיים: אפשר לסיים את הטיפול החל מ-{at}. כדי לסיים בכל זאת יש לכתוב סיבה."
+        ),
         "review_request_title": "בקשת ביקורת",
         "review_request_note": "שליחה חוזרת של קישור הביקורת ללקוח/ה; התזכורות נשארות בלוח הזמנים שלהן.",
         "resend_review": "שליחה חוזרת של בקשת הביקורת",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.access import Principal
-from masu.domain.errors import DomainError, NotFound
+from masu.domain.errors import DomainError, NotFound, TooEarly
 from masu.domain.pricing import BUSINESS_TZ
 from masu.persistence.bookings import Booking
 from masu.services.dispatch import accept_offer, decline_offer
@@ -80,6 +80,8 @@ async def refused_dashboard(
 ) -> Response:
     """The dashboard again, saying why the action was refused (404 when not theirs, 409 otherwise)."""
     message = page_texts(request, TEXTS)[refusal_key(refused)]
+    if isinstance(refused, TooEarly):
+        message = message.format(at=local(refused.earliest_at))
     status = 404 if isinstance(refused, NotFound) else 409
     return await render_dashboard(
         request, container, session, user, message=message, error=True, status_code=status
@@ -109,7 +111,7 @@ async def render_dashboard(
         "portal": "pro",
         "switch_url": switch_url(request, "/pro"),
         "offers": [_offer_row(offer) for offer in offers],
-        "visits": [_visit_row(booking, names) for booking in await assigned_visits(session, user.user_id)],
+        "visits": [visit_row(booking, names) for booking in await assigned_visits(session, user.user_id)],
         "message": message,
         "error": error,
         "errors": errors or {},
@@ -130,7 +132,8 @@ def _offer_row(offer: OfferView) -> dict[str, Any]:
     }
 
 
-def _visit_row(booking: Booking, names: dict[str, str]) -> dict[str, Any]:
+def visit_row(booking: Booking, names: dict[str, str]) -> dict[str, Any]:
+    """What the pages show of an assigned visit."""
     parts = [
         booking.address_street,
         booking.address_building,

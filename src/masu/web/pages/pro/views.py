@@ -14,7 +14,16 @@ from masu.services.catalogue import treatments_with_durations
 from masu.web.api.common import ID_PATTERN, shekels_number
 from masu.web.ui.render import page_language
 
-KNOWN_REFUSALS = {"already_taken", "offer_expired", "offer_declined", "offer_accepted", "professional_busy"}
+KNOWN_REFUSALS = {
+    "already_taken",
+    "offer_expired",
+    "offer_declined",
+    "offer_accepted",
+    "professional_busy",
+    "too_early_on_way",
+    "too_early_to_start",
+    "too_early_to_complete",
+}
 # The one next step of an assigned booking: its status → the move's path segment (also its label's key).
 NEXT_MOVE = {"confirmed": "on_way", "on_way": "start", "in_treatment": "complete"}
 

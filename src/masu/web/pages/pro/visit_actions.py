@@ -1,4 +1,8 @@
-"""The assigned professional's buttons on a booking: on the way, start, complete, and give it back."""
+"""The assigned professional's buttons on a booking: on the way, start, complete, and give it back.
+
+Each of the first three asks first: its button opens a confirmation page, whose form (with `confirmed=1`)
+is the one that acts; a post without it only shows that page again. No script is needed.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.domain.errors import DomainError
+from masu.domain.access import Principal
+from masu.domain.errors import DomainError, NotFound
 from masu.persistence.bookings import Booking
+from masu.services.booking_access import accessible_booking
 from masu.services.professional_actions import complete_treatment, mark_on_way, start_treatment, withdraw
 from masu.web.deps import ContainerDep, SessionDep
-from masu.web.pages.pro.home import refused_dashboard, render_dashboard
-from masu.web.pages.pro.views import looks_like_id
+from masu.web.pages.pro.home import refused_dashboard, render_dashboard, visit_row
+from masu.web.pages.pro.texts import TEXTS
+from masu.web.pages.pro.views import NEXT_MOVE, looks_like_id, switch_url, treatment_names
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import redirect, render
 from masu.web.ui.session import ProfessionalDep
@@ -55,6 +63,20 @@ async def give_back(
     return redirect(request, "/pro?done=withdrawn")
 
 
+@router.get("/pro/bookings/{booking_id}/{move}", response_class=HTMLResponse)
+async def confirm_move(
+    booking_id: str,
+    move: str,
+    request: Request,
+    user: ProfessionalDep,
+    session: SessionDep,
+) -> Response:
+    """Ask before marking the visit on the way, started or completed (the dashboard when stale)."""
+    if move not in MOVES or not looks_like_id(booking_id):
+        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+    return await _confirmation(request, session, user, booking_id, move)
+
+
 @router.post("/pro/bookings/{booking_id}/{move}", response_class=HTMLResponse)
 async def move_visit(
     booking_id: str,
@@ -65,9 +87,11 @@ async def move_visit(
     container: ContainerDep,
     session: SessionDep,
 ) -> Response:
-    """Mark the booking on the way, started or completed; a move the booking no longer allows shows why."""
+    """Mark the visit on the way, started or completed once confirmed; a refusal says why."""
     if move not in MOVES or not looks_like_id(booking_id):
         return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+    if (await request.form()).get("confirmed") != "1":
+        return await _confirmation(request, session, user, booking_id, move)
     act, outcome = MOVES[move]
     try:
         await act(
@@ -78,3 +102,22 @@ async def move_visit(
         await session.rollback()
         return await refused_dashboard(request, container, session, user, refused)
     return redirect(request, f"/pro?done={outcome}")
+
+
+async def _confirmation(
+    request: Request, session: AsyncSession, user: Principal, booking_id: str, move: str
+) -> Response:
+    """The page asking to confirm `move` on the booking (404 when not theirs; the dashboard when stale)."""
+    try:
+        booking = await accessible_booking(session, user, booking_id)
+    except NotFound:
+        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+    if NEXT_MOVE.get(booking.status) != move or booking.professional_id != user.user_id:
+        return redirect(request, "/pro")
+    context = {
+        "portal": "pro",
+        "switch_url": switch_url(request, f"/pro/bookings/{booking_id}/{move}"),
+        "visit": visit_row(booking, await treatment_names(session)),
+        "move": move,
+    }
+    return render(request, "pro/confirm_move.html", context, catalogues=(TEXTS,))
