@@ -120,7 +120,7 @@ def throttle_storage(settings: Settings) -> Storage:
         "async+" + settings.REDIS_URL.replace("unix://", "redis+unix://", 1),
         implementation="redispy",
         wrap_exceptions=True,  # a dead Redis raises StorageError, which the throttle lets through
-        key_prefix="masu-throttle",
+        key_prefix=key_prefix_for(settings.DATABASE_URL) + "throttle",  # one deployment's counts only
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
     )

@@ -25,10 +25,19 @@ from masu.notifications.resilience import (
     ProviderUnavailable,
     RedisBreakerStore,
 )
+from masu.persistence.cache import key_prefix_for
 from tests.conftest import NOW, redis_url
-from tests.notifications.sms_provider import FakeSmsProvider, http_providers, running_sms_provider
+from tests.notifications.sms_provider import (
+    FakeSmsProvider,
+    http_providers,
+    provider_settings,
+    running_sms_provider,
+)
 
 THRESHOLD, RESET = 5, 60
+PREFIX = "masu:breaker-test:"
+# Where the providers of the default settings keep their SMS breaker in Redis.
+SMS_BREAKER_KEY = key_prefix_for(provider_settings().DATABASE_URL) + "breaker:sms-http"
 
 
 @pytest.fixture
@@ -44,9 +53,9 @@ async def redis_or_none(request: pytest.FixtureRequest) -> AsyncIterator[Redis |
         yield None
         return
     client = Redis.from_url(redis_url())
-    await client.delete("masu:breaker:sms-http")
+    await client.delete(SMS_BREAKER_KEY)
     yield client
-    await client.delete("masu:breaker:sms-http")
+    await client.delete(SMS_BREAKER_KEY)
     await client.aclose()
 
 
@@ -103,6 +112,29 @@ async def test_the_breaker_opens_stops_calls_half_opens_and_closes(
     await providers.aclose()
 
 
+@pytest.mark.redis
+async def test_deployments_sharing_a_redis_keep_their_own_breakers(
+    sms_api: FakeSmsProvider, clock: SettableClock, redis: Redis
+) -> None:
+    databases = [f"sqlite+aiosqlite:////srv/{name}/masu.db" for name in ("production", "staging")]
+    production, staging = (
+        http_providers(sms_api, clock, redis=redis, DATABASE_URL=url, BREAKER_FAILURE_THRESHOLD=1)
+        for url in databases
+    )
+    sms_api.down = True
+    try:
+        with pytest.raises(TransientProviderError):
+            await _send(production, "a")
+
+        assert (await production.breaker(SMS).state()).state == "open"
+        assert (await staging.breaker(SMS).state()).state == "closed"
+    finally:
+        for url in databases:
+            await redis.delete(key_prefix_for(url) + "breaker:sms-http")
+        await production.aclose()
+        await staging.aclose()
+
+
 async def test_a_success_resets_the_count_of_consecutive_failures(
     sms_api: FakeSmsProvider, clock: SettableClock
 ) -> None:
@@ -126,8 +158,8 @@ async def test_breakers_of_two_processes_share_their_state_through_redis(
 ) -> None:
     name = f"sms-test-{uuid.uuid4().hex}"
     other_client = Redis.from_url(redis_url())
-    here = _breaker(RedisBreakerStore(redis), clock, name)
-    there = _breaker(RedisBreakerStore(other_client), clock, name)
+    here = _breaker(RedisBreakerStore(redis, PREFIX), clock, name)
+    there = _breaker(RedisBreakerStore(other_client, PREFIX), clock, name)
     try:
         await here.record_failure()
         await there.record_failure()  # the second consecutive failure, seen from another process
@@ -141,7 +173,7 @@ async def test_breakers_of_two_processes_share_their_state_through_redis(
         assert await here.acquire() is None
         assert (await here.state()).state == "closed"
     finally:
-        await redis.delete(f"masu:breaker:{name}")
+        await redis.delete(PREFIX + name)
         await other_client.aclose()
 
 
@@ -159,7 +191,7 @@ async def test_the_memory_store_gives_the_trial_call_once(clock: SettableClock) 
 
 async def test_an_unreachable_store_lets_calls_through(clock: SettableClock) -> None:
     client = Redis.from_url("redis://127.0.0.1:1/0", retry=Retry(NoBackoff(), 0))
-    breaker = _breaker(RedisBreakerStore(client), clock, "sms")
+    breaker = _breaker(RedisBreakerStore(client, PREFIX), clock, "sms")
     try:
         await breaker.record_failure()
         assert await breaker.acquire() is None

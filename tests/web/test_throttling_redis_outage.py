@@ -37,7 +37,7 @@ async def test_with_its_redis_killed_the_throttle_lets_everyone_through_and_logs
             login = {"phone": CUSTOMER[0], "password": "wrong password"}
             assert (await http.post("/api/v1/auth/login", json=login)).status_code == 401
             probe = redis_client.Redis.from_url(server.url)
-            keys = await probe.keys("masu-throttle*")
+            keys = await probe.keys("masu:*:throttle*")
             await probe.aclose()
             assert keys, "the failure was counted in Redis"
             before = await storage_errors(http)

@@ -28,6 +28,7 @@ from masu.notifications.resilience import (
     RedisBreakerStore,
 )
 from masu.notifications.sms import ConsoleSmsSender, HttpSmsSender, MemorySmsSender
+from masu.persistence.cache import key_prefix_for
 
 SMS, EMAIL = "sms", "email"
 
@@ -90,7 +91,9 @@ def build_providers(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Providers:
     """Senders from SMS_BACKEND / EMAIL_BACKEND, breakers shared through Redis when there is one."""
-    store: BreakerStore = RedisBreakerStore(redis) if redis is not None else MemoryBreakerStore()
+    # Under the deployment's namespace: another deployment on the same Redis keeps its own breakers.
+    prefix = key_prefix_for(settings.DATABASE_URL) + "breaker:"
+    store: BreakerStore = RedisBreakerStore(redis, prefix) if redis is not None else MemoryBreakerStore()
     sms, email = sms_sender(settings), email_sender(settings, clock)
 
     def guard(name: str) -> GuardedProvider:

@@ -129,9 +129,9 @@ return 0
 
 
 class RedisBreakerStore:
-    """Breaker state shared by every process through Redis (one hash per breaker)."""
+    """Breaker state shared by every process through Redis (one hash per breaker, named `prefix` + name)."""
 
-    def __init__(self, client: Redis, prefix: str = "masu:breaker:") -> None:
+    def __init__(self, client: Redis, prefix: str) -> None:
         self._client = client
         self._prefix = prefix
         self._acquire = client.register_script(_ACQUIRE)
