@@ -3,11 +3,16 @@ are bound to the session; production cookies carry the `__Host-` prefix."""
 
 from __future__ import annotations
 
-import httpx
+from datetime import timedelta
 
-from masu.bootstrap import build_container
+import httpx
+import sqlalchemy as sa
+
+from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
+from masu.persistence.users import BrowserSessionRecord
 from masu.web.app import create_app
+from masu.worker.runner import Worker
 from tests.conftest import STRONG_SECRET, settings_for
 from tests.factories import CUSTOMER, OTHER_CUSTOMER, csrf_of, login, page_login
 
@@ -111,3 +116,28 @@ async def test_production_cookies_carry_the_host_prefix(database_url: str, clock
             assert "Domain" not in cookie
         assert (await http.get("/bookings")).status_code == 200
     await container.close()
+
+
+async def test_the_worker_deletes_sessions_once_they_expire_and_keeps_live_ones(
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
+) -> None:
+    await page_login(client, CUSTOMER)
+    clock.advance(timedelta(hours=6))
+    await page_login(client, OTHER_CUSTOMER)
+    other = (await client.get("/api/v1/me", headers=await login(client, OTHER_CUSTOMER))).json()["id"]
+    worker = Worker(container, container.bus)
+
+    clock.advance(timedelta(minutes=container.settings.ACCESS_TOKEN_TTL_MINUTES) - timedelta(hours=6))
+    await worker.run_once(clock.now())  # the first session has just expired, the second has 6 hours left
+    after_first = await _session_owners(container)
+    clock.advance(timedelta(hours=6))
+    await worker.run_once(clock.now())
+
+    assert after_first == [other]
+    assert await _session_owners(container) == []
+    assert (await client.get("/bookings")).status_code == 303
+
+
+async def _session_owners(container: Container) -> list[str]:
+    async with container.sessions() as session:
+        return list((await session.execute(sa.select(BrowserSessionRecord.user_id))).scalars())

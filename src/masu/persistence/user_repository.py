@@ -91,6 +91,17 @@ async def delete_browser_sessions(
     await session.execute(query)
 
 
+async def delete_expired_browser_sessions(session: AsyncSession, *, now: datetime, limit: int) -> int:
+    """Delete up to `limit` sessions of anyone that expired by `now`; how many went."""
+    expired = (
+        sa.select(BrowserSessionRecord.id).where(BrowserSessionRecord.expires_at <= now).limit(limit)
+    ).scalar_subquery()
+    result = await session.execute(
+        sa.delete(BrowserSessionRecord).where(BrowserSessionRecord.id.in_(expired))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def raise_token_version(session: AsyncSession, user_id: str) -> int:
     """Make every bearer token issued to the user so far worthless; the new version."""
     await session.execute(

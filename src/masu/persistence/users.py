@@ -63,7 +63,7 @@ class BrowserSessionRecord(Base):
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)  # the worker's purge finds expired rows by it
 
 
 class UserRole(Base):

@@ -2,7 +2,8 @@
 
 The cookie carries a random id; only its SHA-256 is stored, so a leaked table opens no browser. A session
 ends when its row is deleted: at log-out, at a password change and at "log out everywhere", which also raise
-the user's token version so their bearer tokens stop working too.
+the user's token version so their bearer tokens stop working too. Expired rows are deleted at the user's next
+log-in and by the worker's purge, so the table holds live sessions only.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ async def live_session(session: AsyncSession, *, session_id: str, now: datetime)
 async def end_browser_session(session: AsyncSession, *, session_id: str) -> None:
     """Delete the session a cookie names (log-out)."""
     await user_repository.delete_browser_session(session, session_key(session_id))
+
+
+async def purge_expired_sessions(session: AsyncSession, *, now: datetime, limit: int) -> int:
+    """Delete up to `limit` sessions expired by `now` (of users who never came back); how many."""
+    return await user_repository.delete_expired_browser_sessions(session, now=now, limit=limit)
 
 
 async def revoke_everywhere(session: AsyncSession, *, user_id: str) -> int:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container, delivery_policy, review_schedule
+from masu.services.browser_sessions import purge_expired_sessions
 from masu.services.dispatch import cancel_unstaffed_visits, expire_due_offers
 from masu.services.notification_delivery import deliver_due_notifications
 from masu.services.payments import cancel_unpaid_bookings
@@ -18,6 +19,8 @@ from masu.services.standing import refresh_stale_standings
 STANDINGS_PER_PASS = 200
 # With 8 sends at once and a provider answering in ~0.3 s, a pass of 100 takes a few seconds.
 NOTIFICATIONS_PER_PASS = 100
+# Deletes are cheap by the expiry index; a thousand a second clears a day of a busy site's log-ins quickly.
+SESSIONS_PER_PASS = 1000
 
 Timer = Callable[[AsyncSession, Container, datetime], Awaitable[int]]
 """Does the due work of one kind as of `now` in the given session (the caller commits); how many rows."""
@@ -55,6 +58,10 @@ async def _send_notifications(session: AsyncSession, container: Container, now: 
     return report.sent
 
 
+async def _purge_sessions(session: AsyncSession, container: Container, now: datetime) -> int:
+    return await purge_expired_sessions(session, now=now, limit=SESSIONS_PER_PASS)
+
+
 # Run in this order, each in its own transaction; the key names the count in the worker's heartbeat.
 TIMERS: dict[str, Timer] = {
     "offersExpired": _expire_offers,
@@ -63,4 +70,5 @@ TIMERS: dict[str, Timer] = {
     "standingsRefreshed": _refresh_standings,
     "reviewSteps": _review_steps,
     "notificationsSent": _send_notifications,
+    "sessionsPurged": _purge_sessions,
 }
