@@ -35,6 +35,8 @@ class BookingIn(ApiInput):
     notes: str | None = Field(default=None, max_length=500)
     coupon_code: str | None = Field(default=None, max_length=40)
     user_id: str | None = Field(default=None, max_length=64)
+    # Admins only: book a time at which nobody could take the visit (the history says so).
+    force: bool = False
 
     def command(self) -> NewBooking:
         """The service command for this request."""
@@ -53,6 +55,7 @@ class BookingIn(ApiInput):
             notes=self.notes or None,
             coupon_code=self.coupon_code or None,
             customer_id=self.user_id,
+            force=self.force,
         )
 
 
