@@ -308,9 +308,9 @@ class PhaseResult:
 
 
 def booking_body(rng: random.Random, treatment_id: str) -> dict[str, Any]:
-    """A valid booking: 1-29 days ahead, 10:00-19:00 at +02:00, Swedish Massage 60 minutes."""
+    """A valid booking: 1-29 days ahead, 10:00-19:00 on the half hour at +02:00, Swedish Massage 60 min."""
     day = datetime.now(ISRAEL_WINTER).date() + timedelta(days=rng.randint(1, 29))
-    minute = rng.randrange(10 * 60, 19 * 60 + 1, 15)
+    minute = rng.randrange(10 * 60, 19 * 60 + 1, 30)  # visits start on the hour or at half past
     starts = datetime.combine(day, day_time(minute // 60, minute % 60), ISRAEL_WINTER)
     return {
         "treatmentId": treatment_id,

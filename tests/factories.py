@@ -83,6 +83,11 @@ async def book(client: httpx.AsyncClient, headers: dict[str, str], **overrides: 
     return dict(response.json())
 
 
+async def user_id_of(client: httpx.AsyncClient, who: tuple[str, str]) -> str:
+    """The id of a demo user, as `GET /api/v1/me` tells them."""
+    return str((await client.get("/api/v1/me", headers=await login(client, who))).json()["id"])
+
+
 def professional(name: str) -> tuple[str, str]:
     """The login of a demo professional by display name ("Avi Pro")."""
     return professional_phone(PRO_FIRST_NAMES.index(name.removesuffix(" Pro"))), "pro-demo-pass"

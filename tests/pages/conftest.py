@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import service_unavailable
-from tests.factories import CUSTOMER, booking_body
+from tests.factories import ADMIN, CUSTOMER, booking_body
 from tests.live_server import ServerClock, running_server, tomorrow_noon_in_israel
 
 try:
@@ -147,15 +147,30 @@ def log_in(page: Page, phone: str = CUSTOMER[0], password: str = CUSTOMER[1], la
 
 
 def book_as_customer(
-    server: str, phone: str = CUSTOMER[0], password: str = CUSTOMER[1], *, at: str | None = None
+    server: str,
+    phone: str = CUSTOMER[0],
+    password: str = CUSTOMER[1],
+    *,
+    at: str | None = None,
+    forced_by_admin: bool = False,
 ) -> dict[str, Any]:
-    """Create a booking (tomorrow noon unless `at`) through the JSON API: a quick start for page tests."""
+    """Create a booking (tomorrow noon unless `at`) through the JSON API: a quick start for page tests.
+
+    `forced_by_admin` has an admin book it for the customer with `force`, for a time nobody could take.
+    """
     with httpx.Client(base_url=server, timeout=10) as http:
-        login = http.post("/api/v1/auth/login", json={"phone": phone, "password": password})
-        headers = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+        headers = _bearer(http, phone, password)
         treatments = http.get("/api/v1/treatments").json()
         swedish = next(t for t in treatments if t["name"] == "Swedish Massage")
         body = booking_body(swedish["id"], bookingDateTime=at or tomorrow_noon_in_israel())
+        if forced_by_admin:
+            body |= {"userId": http.get("/api/v1/me", headers=headers).json()["id"], "force": True}
+            headers = _bearer(http, *ADMIN)
         created = http.post("/api/v1/bookings", json=body, headers=headers)
         assert created.status_code == 201, created.text
         return dict(created.json())
+
+
+def _bearer(http: httpx.Client, phone: str, password: str) -> dict[str, str]:
+    login = http.post("/api/v1/auth/login", json={"phone": phone, "password": password})
+    return {"Authorization": f"Bearer {login.json()['accessToken']}"}

@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 import httpx
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
@@ -243,3 +245,123 @@ async def test_the_days_times_are_exactly_the_starts_the_dispatch_query_finds_so
             compared += len(candidate_starts(THURSDAY, now=NOW, policy=policy))
 
     assert compared == 5 * 31
+
+
+TEL_AVIV_VISITS = (
+    ("Swedish Massage", 60, "any"),
+    ("Swedish Massage", 120, "any"),
+    ("Deep Tissue Massage", 90, "female"),
+    ("Deep Tissue Massage", 60, "male"),
+    ("Classic Facial", None, "any"),
+)
+THURSDAY_WEEKDAY = 3
+# A Thursday shift (its start, from 06:00 to 22:00, and its length, both in half hours), or the day off.
+shifts = st.one_of(st.none(), st.tuples(st.integers(12, 44), st.integers(2, 30)))
+# An assigned visit: which Tel Aviv professional, its start in quarter hours of the day, its length.
+visits = st.tuples(st.integers(0, 3), st.integers(5 * 4, 23 * 4), st.sampled_from([60, 90, 120]))
+# Any five minutes of the day, half of the time a start on the half hour from 07:00 to 22:00.
+minutes_of_day = st.one_of(
+    st.integers(14, 44).map(lambda half: half * 30), st.integers(0, 287).map(lambda f: f * 5)
+)
+
+
+@pytest.fixture
+async def spare_bookings(client: httpx.AsyncClient) -> list[str]:
+    """Six bookings of other customers, to turn into the assigned visits each example draws."""
+    made = []
+    for who in (CUSTOMER, OTHER_CUSTOMER):
+        headers = await login(client, who)
+        made += [(await book(client, headers, bookingDateTime=visit_at(days=8)))["id"] for _ in range(3)]
+    return made
+
+
+async def _draw_world(
+    session: AsyncSession,
+    spare: list[str],
+    hours: list[tuple[int, int] | None],
+    busy: list[tuple[int, int, int]],
+) -> None:
+    """Give the Tel Aviv professionals the drawn Thursday shifts and assigned visits (not committed)."""
+    pros = sorted(
+        await _tel_aviv_professionals(session, "male") + await _tel_aviv_professionals(session, "female")
+    )
+    for pro, shift in zip(pros, hours, strict=True):
+        start, length = (shift[0] * 30, shift[1] * 30) if shift else (0, 0)
+        day = [professionals.Interval(THURSDAY_WEEKDAY, start, min(1440, start + length))] if shift else []
+        await professionals.set_hours(session, user_id=pro, hours=day)
+    for booking_id, (who, quarter, length) in zip(spare, busy, strict=False):
+        starts = datetime.combine(THURSDAY, time(0), tzinfo=BUSINESS_TZ) + timedelta(minutes=15 * quarter)
+        await session.execute(
+            sa.update(Booking)
+            .where(Booking.id == booking_id)
+            .values(
+                status="confirmed",
+                professional_id=pros[who],
+                booking_date_time=starts,
+                ends_at=starts + timedelta(minutes=length),
+            )
+        )
+    await session.flush()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    hours=st.lists(shifts, min_size=4, max_size=4),
+    busy=st.lists(visits, max_size=6),
+    visit=st.sampled_from(TEL_AVIV_VISITS),
+    minute=minutes_of_day,
+)
+async def test_a_time_is_bookable_exactly_when_the_wizard_offers_it(
+    container: Container,
+    spare_bookings: list[str],
+    hours: list[tuple[int, int] | None],
+    busy: list[tuple[int, int, int]],
+    visit: tuple[str, int | None, str],
+    minute: int,
+) -> None:
+    treatment, duration, gender = visit
+    starts_at = datetime.combine(THURSDAY, time(0), tzinfo=BUSINESS_TZ) + timedelta(minutes=minute)
+    async with container.sessions() as session:
+        try:  # each example's world lives in a transaction that is rolled back
+            await _draw_world(session, spare_bookings, hours, busy)
+            treatment_id, tel_aviv = await _ids(session, treatment, "Tel Aviv")
+            query = SlotQuery(treatment_id, duration, tel_aviv, THURSDAY, gender)
+            offered = await open_slots(session, now=NOW, policy=container.policy, query=query)
+            customer = (
+                await session.execute(sa.select(User).where(User.name == "Maya Mizrahi"))
+            ).scalar_one()
+            principal = Principal(customer.id, customer.name, frozenset({Role.CUSTOMER}))
+            command = NewBooking(
+                treatment_id=treatment_id,
+                duration_minutes=duration,
+                starts_at=starts_at,
+                recipient_name="Maya Mizrahi",
+                recipient_phone="052-0000003",
+                recipient_email=None,
+                street="Herzl 10",
+                city="Tel Aviv",
+                building=None,
+                apartment=None,
+                gender_preference=gender,
+                notes=None,
+                coupon_code=None,
+            )
+            try:
+                await create_booking(
+                    session, now=NOW, policy=container.policy, principal=principal, command=command
+                )
+                refusal = None
+            except ValidationFailed as refused:
+                refusal = (refused.field, refused.code)
+        finally:
+            await session.rollback()
+
+    event("offered" if starts_at in offered else f"refused: {refusal[1] if refusal else 'no'}")
+    if starts_at in offered:
+        assert refusal is None
+    else:
+        assert refusal in {
+            ("bookingDateTime", "no_professional_available"),
+            ("bookingDateTime", "not_a_start_time"),
+        }
+        assert (refusal[1] == "not_a_start_time") == (minute % 30 != 0 or not 7 * 60 <= minute <= 22 * 60)

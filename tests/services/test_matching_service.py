@@ -21,7 +21,7 @@ from masu.services import professionals, standing
 from masu.services.accounts import Registration
 from masu.services.matching import next_candidates, ranked_candidates
 from tests.conftest import NOW, TEST_PASSWORDS
-from tests.factories import CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER, book, login, visit_at
+from tests.factories import ADMIN, CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER, book, login, user_id_of, visit_at
 
 HAIFA = (32.7940, 34.9896)  # about 81 km from Tel Aviv
 NEAR_TEL_AVIV = [("Tel Aviv", 0.7), ("Ramat Gan", 0.5), ("Herzliya", 0.4), ("Haifa", 0.1)]
@@ -179,16 +179,20 @@ async def _store_records(session: AsyncSession, rng: random.Random, ids: list[st
 
 
 async def _random_bookings(client: httpx.AsyncClient, rng: random.Random, offerable: Any) -> list[str]:
+    """Visits at any hour, as an admin forcing the times (the random world may have nobody free then)."""
     treatments = {t["id"]: t for t in (await client.get("/api/v1/treatments")).json()}
+    admin = await login(client, ADMIN)
     made = []
     for who in (CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER):
-        headers = await login(client, who)
+        owner = await user_id_of(client, who)
         for _ in range(5):
             treatment_id, minutes = rng.choice(offerable)
             wants_gender = treatments[treatment_id].get("allowsGenderPreference")
             booking = await book(
                 client,
-                headers,
+                admin,
+                userId=owner,
+                force=True,
                 treatmentId=treatment_id,
                 durationMinutes=minutes or None,
                 bookingDateTime=visit_at(days=rng.randint(2, 4), hour_local=rng.randint(0, 23)),

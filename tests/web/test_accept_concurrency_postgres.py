@@ -43,9 +43,11 @@ async def _login(http: httpx.AsyncClient, phone: str, password: str) -> tuple[st
 
 
 async def _book(http: httpx.AsyncClient, customer: dict[str, str], treatment_id: str, slot: int) -> str:
-    """A visit `slot` × 2 hours after tomorrow noon: a professional can never hold two at once, so every
-    round's winner is free for the next round (winning one visit makes them busy for its hour)."""
-    starts = datetime.fromisoformat(tomorrow_noon_in_israel()) + timedelta(hours=2 * slot)
+    """An hour's visit two hours after the one before, seven a day from 08:00 to 20:00 from tomorrow on (when
+    the Tel Aviv professionals work): a professional can never hold two at once, so every round's winner is
+    free for the next round (winning one visit makes them busy for its hour)."""
+    tomorrow_at_eight = datetime.fromisoformat(tomorrow_noon_in_israel()) - timedelta(hours=4)
+    starts = tomorrow_at_eight + timedelta(days=slot // 7, hours=2 * (slot % 7))
     body = booking_body(treatment_id, bookingDateTime=starts.isoformat())
     response = await http.post("/api/v1/bookings", json=body, headers=customer)
     assert response.status_code == 201, response.text

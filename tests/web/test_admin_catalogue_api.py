@@ -359,6 +359,7 @@ async def test_duplicate_coupon_code_is_a_409(client: httpx.AsyncClient) -> None
     ("changes", "field"),
     [
         ({"validFrom": "2026-11-01T00:00:00"}, "validFrom"),
+        ({"validFrom": "2026-11-01T00:00:00+14:30"}, "validFrom"),  # no such offset on Earth
         ({"validUntil": "2026-10-01T00:00:00+02:00"}, "validUntil"),
         ({"value": 100.01}, "value"),
         ({"value": 0}, "value"),

@@ -93,9 +93,9 @@ async def test_new_booking_is_priced_numbered_recorded_and_announced(client: htt
             287.5,
             196.25,
         ),
-        ("2026-12-04T19:59:00+02:00", [], 250, 170),
+        ("2026-12-04T19:30:00+02:00", [], 250, 170),
     ],
-    ids=["friday evening", "saturday noon", "just before the evening window"],
+    ids=["friday evening", "saturday noon", "the last start before the evening window"],
 )
 async def test_surcharges_follow_local_time(
     client: httpx.AsyncClient,

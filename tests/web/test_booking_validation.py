@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import NOW
-from tests.factories import ADMIN, CUSTOMER, booking_body, login, treatment_named
+from tests.factories import ADMIN, CUSTOMER, book, booking_body, login, treatment_named
 
 
 async def _booking_count(client: httpx.AsyncClient) -> int:
@@ -36,6 +36,11 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("visit in the past", {"bookingDateTime": _iso(timedelta(days=-1))}, "bookingDateTime"),
     ("visit too far", {"bookingDateTime": _iso(timedelta(days=30, minutes=1))}, "bookingDateTime"),
     ("naive time", {"bookingDateTime": "2026-12-03T12:00:00"}, "bookingDateTime"),
+    ("offset beyond +14:00", {"bookingDateTime": "2026-12-04T12:00:00+14:30"}, "bookingDateTime"),
+    ("offset beyond -14:00", {"bookingDateTime": "2026-12-04T12:00:00-14:30"}, "bookingDateTime"),
+    ("offset of 23 hours", {"bookingDateTime": "2026-12-04T12:00:00+23:00"}, "bookingDateTime"),
+    ("offset of a day less a minute", {"bookingDateTime": "2026-12-04T12:00:00-23:59"}, "bookingDateTime"),
+    ("offset of 24 hours", {"bookingDateTime": "2026-12-04T12:00:00+24:00"}, "bookingDateTime"),
     ("not a time", {"bookingDateTime": "tomorrow"}, "bookingDateTime"),
     ("name too short", {"recipientName": "D"}, "recipientName"),
     ("name only spaces", {"recipientName": "   "}, "recipientName"),
@@ -164,3 +169,28 @@ async def test_nul_characters_are_422_on_every_backend(client: httpx.AsyncClient
     assert in_body.json()["errors"][0]["field"] == "notes"
     malformed_id = await client.get("/api/v1/bookings/has spaces", headers=headers)
     assert (malformed_id.status_code, malformed_id.json()["errors"][0]["field"]) == (422, "bookingId")
+
+
+@pytest.mark.parametrize(
+    ("moment", "utc"),
+    [
+        ("2026-12-04T20:00:00+14:00", "2026-12-04T06:00:00Z"),  # Kiribati's evening is 08:00 in Israel
+        ("2026-12-03T18:00:00-12:00", "2026-12-04T06:00:00Z"),
+        ("2026-12-04T10:00:00Z", "2026-12-04T10:00:00Z"),
+    ],
+)
+async def test_the_widest_real_offsets_are_accepted(client: httpx.AsyncClient, moment: str, utc: str) -> None:
+    booking = await book(client, await login(client, CUSTOMER), bookingDateTime=moment)
+
+    assert booking["bookingDateTime"] == utc
+
+
+async def test_an_offset_beyond_fourteen_hours_says_which_offsets_are_real(client: httpx.AsyncClient) -> None:
+    treatment = await treatment_named(client, "Swedish Massage")
+    body = booking_body(treatment["id"], bookingDateTime="2026-12-04T12:00:00+14:30")
+
+    response = await client.post("/api/v1/bookings", json=body, headers=await login(client, CUSTOMER))
+
+    assert response.json()["errors"] == [
+        {"field": "bookingDateTime", "message": "the UTC offset must lie between -14:00 and +14:00"}
+    ]

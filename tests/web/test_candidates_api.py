@@ -53,7 +53,7 @@ async def test_gender_suspension_and_overlap_exclude_with_their_reason(
         bookingDateTime="2026-12-04T12:00:00+02:00",
     )
     other = await book(
-        client, await login(client, OTHER_CUSTOMER), bookingDateTime="2026-12-04T13:15:00+02:00"
+        client, await login(client, OTHER_CUSTOMER), bookingDateTime="2026-12-04T13:00:00+02:00"
     )
     async with container.sessions() as session:  # Rina already works a visit ending within the travel buffer
         rina = (await session.execute(sa.select(User.id).where(User.name == "Rina Pro"))).scalar_one()

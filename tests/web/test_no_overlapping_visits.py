@@ -61,9 +61,9 @@ async def test_a_visit_ending_within_the_travel_time_of_another_is_refused_too(
     first = (await book(client, await login(client, CUSTOMER), bookingDateTime="2026-12-04T12:00:00+02:00"))[
         "id"
     ]
-    # 13:15 starts 15 minutes after the 60-minute noon visit ends: inside the 30-minute travel buffer.
+    # 13:00 starts as the 60-minute noon visit ends: inside the 30-minute travel buffer.
     near = (
-        await book(client, await login(client, THIRD_CUSTOMER), bookingDateTime="2026-12-04T13:15:00+02:00")
+        await book(client, await login(client, THIRD_CUSTOMER), bookingDateTime="2026-12-04T13:00:00+02:00")
     )["id"]
     await Worker(container, container.bus).run_once(container.clock.now())
     avi = await login(client, AVI)

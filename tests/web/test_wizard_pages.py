@@ -14,6 +14,8 @@ from masu.clock import SettableClock
 from masu.persistence.bookings import Booking
 from masu.persistence.catalogue import City, Treatment
 from masu.persistence.users import WorkingHours
+from masu.web.pages.customer.wizard_form import TIME_CODES, form_field, message_key
+from masu.web.pages.customer.wizard_texts import WIZARD
 from tests.factories import CUSTOMER, csrf_of, page_login
 
 THURSDAY = "2026-12-03"  # the test clock stands at Tuesday 1 December 2026, 10:00 in Israel
@@ -141,3 +143,12 @@ async def test_confirming_the_same_summary_twice_at_once_makes_one_booking(
     assert await _bookings(container) == before + 1
     assert other_key is not None
     assert other_key[1] != key[1]
+
+
+def test_a_time_refused_when_the_booking_is_made_has_its_own_text_in_each_language() -> None:
+    # The wizard checks the time just before making the booking, so this shows only when someone takes
+    # the last free professional in between; the message then says why, above the form.
+    for code in TIME_CODES:
+        key = message_key(form_field("bookingDateTime"), code)
+        assert key == code
+        assert all(key in WIZARD[lang] for lang in ("en", "he"))

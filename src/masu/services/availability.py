@@ -20,6 +20,8 @@ SLOT_STEP = timedelta(minutes=30)
 FIRST_START, LAST_START = time(7, 0), time(22, 0)
 # A hypothetical booking has no id: no existing booking or offer matches this one.
 NO_BOOKING = ""
+NOT_A_START_TIME = "visits start on the hour or at half past, from 07:00 to 22:00 Israel time"
+NOBODY_FREE = "no professional is free to take this visit at this time; please choose another time"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +64,23 @@ async def slot_is_open(
     session: AsyncSession, *, now: datetime, policy: BookingPolicy, query: SlotQuery, starts_at: datetime
 ) -> bool:
     """Whether `starts_at` is one of the day's open slots (one query, not the whole day's)."""
+    return await slot_refusal(session, now=now, policy=policy, query=query, starts_at=starts_at) is None
+
+
+async def slot_refusal(
+    session: AsyncSession, *, now: datetime, policy: BookingPolicy, query: SlotQuery, starts_at: datetime
+) -> ValidationFailed | None:
+    """Why `starts_at` is not one of the day's open slots, as the error on `bookingDateTime`; None if open.
+
+    This is the one rule for the times a visit may start: the wizard offers exactly these, and creating a
+    booking refuses the rest. Raises ValidationFailed for an unknown treatment, duration or city.
+    """
     if starts_at not in candidate_starts(query.day, now=now, policy=policy):
-        return False
+        return ValidationFailed("bookingDateTime", NOT_A_START_TIME, code="not_a_start_time")
     visit = await _visit(session, query)
-    return await _someone_free(session, visit.at(starts_at))
+    if not await _someone_free(session, visit.at(starts_at)):
+        return ValidationFailed("bookingDateTime", NOBODY_FREE, code="no_professional_available")
+    return None
 
 
 def candidate_starts(day: date, *, now: datetime, policy: BookingPolicy) -> list[datetime]:

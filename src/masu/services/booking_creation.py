@@ -18,6 +18,7 @@ from masu.persistence.bookings import Booking
 from masu.persistence.catalogue import City, Coupon, Treatment
 from masu.persistence.users import User
 from masu.services.accounts import require_verified_phone
+from masu.services.availability import SlotQuery, slot_refusal
 from masu.services.booking_access import BookingView
 from masu.services.payments import start_payment, view_of
 from masu.services.policy import BookingPolicy
@@ -45,6 +46,8 @@ class NewBooking:
     notes: str | None
     coupon_code: str | None
     customer_id: str | None = None
+    # An admin may book a time the wizard would not offer (nobody free then); the history records it.
+    force: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,7 @@ class _Checked:
     minutes: int
     city: City
     recipient_phone: str
+    closed_time: ValidationFailed | None  # why the time is not open, when `force` books it anyway
 
 
 async def create_booking(
@@ -62,7 +66,10 @@ async def create_booking(
     """Create a priced booking in its first state; appends `booking.created` (caller commits).
 
     With a gateway and an amount due it starts in pending_payment with a payment due within the timeout.
+    A time at which nobody could take the visit is refused unless an admin forces it.
     """
+    if command.force and not principal.is_admin:
+        raise ValidationFailed("force", "only an admin may book a time nobody is free at")
     customer = await _customer_for(session, principal, command)
     checked = await _check(session, now=now, policy=policy, command=command)
     await user_repository.lock_user(session, customer.id)
@@ -81,7 +88,7 @@ async def create_booking(
         booking,
         decide(None, Action.CREATE, actor, context),
         now=now,
-        trigger=Trigger(actor, principal.user_id),
+        trigger=Trigger(actor, principal.user_id, reason=_forced_note(checked)),
         changes={"created_at": now},
     )
     if redeemed is not None:
@@ -124,7 +131,10 @@ async def _customer_for(session: AsyncSession, principal: Principal, command: Ne
 async def _check(
     session: AsyncSession, *, now: datetime, policy: BookingPolicy, command: NewBooking
 ) -> _Checked:
-    """Every rule of the request that needs the catalogue; raises ValidationFailed naming the field."""
+    """Every rule of the request that needs the catalogue; raises ValidationFailed naming the field.
+
+    The time must be one the booking wizard offers (`slot_refusal`), unless the command forces it.
+    """
     check_visit_time(command.starts_at, now=now, min_lead=policy.min_lead, max_horizon=policy.max_horizon)
     treatment = await catalogue_repository.get_treatment(session, command.treatment_id)
     if treatment is None or not treatment.is_active:
@@ -140,7 +150,23 @@ async def _check(
     if city is None:
         raise ValidationFailed("address.city", "we do not serve this city yet")
     phone = normalize_israeli_mobile(command.recipient_phone, field="recipientPhone")
-    return _Checked(treatment=treatment, pricing=pricing, minutes=minutes, city=city, recipient_phone=phone)
+    closed = await slot_refusal(
+        session, now=now, policy=policy, query=_slot(command, city), starts_at=command.starts_at
+    )
+    if closed is not None and not command.force:
+        raise closed
+    return _Checked(treatment, pricing, minutes, city, recipient_phone=phone, closed_time=closed)
+
+
+def _slot(command: NewBooking, city: City) -> SlotQuery:
+    """The wizard's question for this visit: its treatment, length, city, local day and gender wish."""
+    day = command.starts_at.astimezone(BUSINESS_TZ).date()
+    return SlotQuery(command.treatment_id, command.duration_minutes, city.id, day, command.gender_preference)
+
+
+def _forced_note(checked: _Checked) -> str | None:
+    """The history's reason for a booking an admin forced at a time that was not open."""
+    return f"time forced despite: {checked.closed_time.message}" if checked.closed_time else None
 
 
 async def _enforce_rate_limit(

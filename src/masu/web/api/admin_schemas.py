@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from masu.web.api.common import (
     ID_PATTERN,
     ApiInput,
     ApiModel,
+    Moment,
     Shekels,
     ShekelsIn,
     shekels_number,
@@ -241,8 +242,8 @@ class CouponIn(ApiInput):
     code: str = Field(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
     kind: Adjustable
     value: Amount
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
     usage_limit: Limit | None = None
     per_user_limit: Limit | None = None
     is_active: bool = True
@@ -257,8 +258,8 @@ class CouponIn(ApiInput):
 
 class CouponPatch(ApiInput):
     is_active: bool | None = None
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
     usage_limit: Limit | None = None
     per_user_limit: Limit | None = None
 

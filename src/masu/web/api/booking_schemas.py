@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from masu.domain.lifecycle import BookingStatus
 from masu.persistence.booking_queries import BookingSummary, StatusTotal
 from masu.services.booking_access import BookingView
 from masu.services.booking_creation import NewBooking
-from masu.web.api.common import ApiInput, ApiModel, PersonName, Shekels
+from masu.web.api.common import ApiInput, ApiModel, Moment, PersonName, Shekels
 
 GenderPreference = Literal["any", "male", "female"]
 
@@ -26,7 +26,7 @@ class AddressIn(ApiInput):
 class BookingIn(ApiInput):
     treatment_id: str = Field(min_length=1, max_length=64)
     duration_minutes: int | None = Field(default=None, ge=1, le=600)
-    booking_date_time: AwareDatetime
+    booking_date_time: Moment
     recipient_name: PersonName
     recipient_phone: str = Field(min_length=1, max_length=20)
     recipient_email: EmailStr | None = None
@@ -35,6 +35,8 @@ class BookingIn(ApiInput):
     notes: str | None = Field(default=None, max_length=500)
     coupon_code: str | None = Field(default=None, max_length=40)
     user_id: str | None = Field(default=None, max_length=64)
+    # Admins only: book a time at which nobody could take the visit (the history says so).
+    force: bool = False
 
     def command(self) -> NewBooking:
         """The service command for this request."""
@@ -53,6 +55,7 @@ class BookingIn(ApiInput):
             notes=self.notes or None,
             coupon_code=self.coupon_code or None,
             customer_id=self.user_id,
+            force=self.force,
         )
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from masu.domain.money import agorot_to_shekels, shekels_to_agorot
@@ -35,6 +44,21 @@ def _person_name(raw: str) -> str:
 
 PersonName = Annotated[str, Field(min_length=2, max_length=MAX_NAME * 2), AfterValidator(_person_name)]
 """A person's name by the one name rule (domain.names); stored in its cleaned form."""
+
+
+# The widest UTC offsets in use on Earth (Kiribati +14:00, Baker Island -12:00): wider ones are typing errors.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def _real_offset(moment: datetime) -> datetime:
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError("the UTC offset must lie between -14:00 and +14:00")
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_real_offset)]
+"""A time from a client: ISO-8601 with a real UTC offset (naive times and offsets beyond ±14:00 refused)."""
 
 
 def to_agorot(amount: Decimal) -> int:

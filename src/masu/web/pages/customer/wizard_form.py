@@ -33,6 +33,8 @@ DETAIL_NAMES = (
     "coupon",
 )
 GENDERS = ("any", "female", "male")
+# Why creating the booking refused its time (services.availability.slot_refusal): each has its own text.
+TIME_CODES = ("no_professional_available", "not_a_start_time")
 MAX_FIELD = 500
 # The request model's error paths (camelCase, as on the wire) → the form's field names.
 FORM_FIELD = {
@@ -157,7 +159,7 @@ def form_field(wire_field: str) -> str:
 
 def message_key(field: str, code: str | None = None) -> str:
     """The texts key of the message shown next to `field` (a specific one for known codes)."""
-    return code if code and code.startswith("coupon_") else f"err_{field}"
+    return code if code and (code.startswith("coupon_") or code in TIME_CODES) else f"err_{field}"
 
 
 def _form_field(location: tuple[Any, ...]) -> str:
