@@ -22,6 +22,8 @@ async def test_an_unknown_api_path_is_a_404_problem(client: httpx.AsyncClient, p
         ("DELETE", "/api/v1/treatments", "GET"),
         ("PUT", "/api/v1/auth/login", "POST"),
         ("POST", "/health", "GET"),
+        ("OPTIONS", "/api/v1/admin/cities", "GET, POST"),  # two routes share the path: both count
+        ("DELETE", "/api/v1/admin/cities/c1", "PATCH"),
     ],
 )
 async def test_a_wrong_method_on_the_api_is_a_405_problem_naming_the_allowed_ones(
@@ -42,14 +44,17 @@ async def test_an_unknown_page_is_a_404_page(client: httpx.AsyncClient, path: st
     assert "<html" in response.text
 
 
-@pytest.mark.parametrize(("method", "path"), [("DELETE", "/login"), ("PUT", "/"), ("PATCH", "/book")])
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("DELETE", "/login", "GET, POST"), ("PUT", "/", "GET"), ("PATCH", "/book", "GET, POST")],
+)
 async def test_a_wrong_method_on_a_page_is_a_405_page(
-    client: httpx.AsyncClient, method: str, path: str
+    client: httpx.AsyncClient, method: str, path: str, allowed: str
 ) -> None:
     response = await client.request(method, path)
     assert response.status_code == 405
     assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["allow"]
+    assert response.headers["allow"] == allowed
     assert "<html" in response.text
 
 

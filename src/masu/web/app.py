@@ -32,6 +32,7 @@ from masu.web.api import (
     reviews,
 )
 from masu.web.middleware import RefuseNulInUrl, RequestBodyGuard, RequestMetrics
+from masu.web.openapi import install_openapi
 from masu.web.pages import account, account_settings, phone_codes, sandbox_gateway
 from masu.web.pages.admin import booking as admin_booking
 from masu.web.pages.admin import booking_actions as admin_booking_actions
@@ -88,6 +89,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.container = container
+    install_openapi(app)
     install_problem_handlers(app, page_error=page_error)
     install_page_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

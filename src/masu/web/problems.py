@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from masu.domain.errors import Conflict, DomainError, Forbidden, NotFound, RateLimited, ValidationFailed
 from masu.observability.metrics import DOMAIN_REFUSALS
 from masu.services.accounts import InvalidCredentials
+from masu.web.route_table import methods_at
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger(__name__)
@@ -116,6 +117,9 @@ def install_problem_handlers(app: FastAPI, *, page_error: PageError | None = Non
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 405:
+            allowed = ", ".join(sorted(methods_at(request.app.routes, request.url.path)))
+            exc = StarletteHTTPException(405, exc.detail, headers={**(exc.headers or {}), "Allow": allowed})
         page = None if page_error is None or is_api_request(request) else page_error(request, exc)
         return page if page is not None else http_problem(exc)
 

@@ -6,7 +6,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from masu.domain.money import agorot_to_shekels, shekels_to_agorot
@@ -22,7 +30,12 @@ def shekels_number(agorot: int) -> int | float:
 Shekels = Annotated[int, PlainSerializer(shekels_number, return_type=int | float, when_used="json")]
 """An agorot amount that the API shows in shekels."""
 
-ShekelsIn = Annotated[Decimal, Field(ge=0, le=Decimal("100000"), decimal_places=2)]
+ShekelsIn = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("100000"), decimal_places=2),
+    # The API takes a JSON number (forms send the same digits as text, which the model reads too).
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.01}),
+]
 """A shekel amount from a client: non-negative, at most two decimals."""
 
 
