@@ -143,7 +143,11 @@ def signed_callback(
     document: dict[str, Any], *, at: datetime, key: str = GATEWAY_KEY
 ) -> tuple[bytes, dict[str, str]]:
     """A callback body and headers signed as the gateway signs them, at `at`."""
-    body = json.dumps(document, separators=(",", ":")).encode()
+    return signed_body(json.dumps(document, separators=(",", ":")).encode(), at=at, key=key)
+
+
+def signed_body(body: bytes, *, at: datetime, key: str = GATEWAY_KEY) -> tuple[bytes, dict[str, str]]:
+    """Any body, even one that is not a callback document, with the gateway's signature headers."""
     timestamp = int(at.timestamp())
     headers = {
         "Content-Type": "application/json",

@@ -20,6 +20,7 @@ from tests.payments.support import (
     open_hosted_page,
     pay,
     sandbox_app,
+    signed_body,
     signed_callback,
     snapshot,
 )
@@ -173,6 +174,15 @@ async def test_forged_mismatched_replayed_and_duplicate_callbacks_change_nothing
     )
     assert (failed_now.status_code, failed_now.json()["result"]) == (200, "ignored")
     assert await snapshot(sandbox.container, booking["id"]) == settled
+
+
+async def test_a_signed_callback_nested_past_the_limit_is_a_400_not_a_crash(
+    sandbox: SandboxApp, clock: SettableClock
+) -> None:
+    body, headers = signed_body(b"[" * 5000 + b"]" * 5000, at=clock.now())
+    response = await sandbox.client.post(CALLBACK_PATH, content=body, headers=headers)
+    assert (response.status_code, response.json()["code"]) == (400, "too_deeply_nested")
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 async def _post_signed(

@@ -31,7 +31,8 @@ from masu.web.api import (
     professional_actions,
     reviews,
 )
-from masu.web.middleware import BodySizeLimit, RefuseNulInUrl, RequestMetrics
+from masu.web.middleware import RefuseNulInUrl, RequestBodyGuard, RequestMetrics
+from masu.web.openapi import install_openapi
 from masu.web.pages import account, account_settings, phone_codes, sandbox_gateway
 from masu.web.pages.admin import booking as admin_booking
 from masu.web.pages.admin import booking_actions as admin_booking_actions
@@ -54,7 +55,7 @@ from masu.web.pages.pro import schedule as pro_schedule
 from masu.web.pages.pro import visit_actions as pro_visit_actions
 from masu.web.problems import install_problem_handlers
 from masu.web.ui.headers import SecurityHeaders
-from masu.web.ui.render import install_page_handlers
+from masu.web.ui.render import install_page_handlers, page_error
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -88,7 +89,8 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.container = container
-    install_problem_handlers(app)
+    install_openapi(app)
+    install_problem_handlers(app, page_error=page_error)
     install_page_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (
@@ -133,7 +135,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
     if container.settings.PAYMENT_GATEWAY == "sandbox":
         app.include_router(sandbox_gateway.router)  # the test gateway's own pages, never in production
     app.add_middleware(RequestMetrics)
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(RequestBodyGuard)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(SecurityHeaders, production=container.settings.is_production)
     return app

@@ -63,7 +63,15 @@ async def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> 
     return principal
 
 
+async def get_professional(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """The authenticated user, who must be a professional (403 otherwise)."""
+    if not principal.has(Role.PROFESSIONAL):
+        raise HTTPException(403, "Professionals only")
+    return principal
+
+
 ContainerDep = Annotated[Container, Depends(get_container)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 AdminDep = Annotated[Principal, Depends(get_admin)]
+ProfessionalDep = Annotated[Principal, Depends(get_professional)]

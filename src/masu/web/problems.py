@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,6 +23,7 @@ from masu.domain.errors import (
 )
 from masu.observability.metrics import DOMAIN_REFUSALS
 from masu.services.accounts import InvalidCredentials
+from masu.web.route_table import methods_at
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger(__name__)
@@ -34,6 +36,15 @@ _STATUS_FOR: list[tuple[type[DomainError], int, str]] = [
     (RateLimited, 429, "Too many requests"),
     (Conflict, 409, "Conflict"),
 ]
+# What the framework itself refuses, under codes of their own; any other status is `http_<status>`.
+_HTTP_CODES: dict[int, tuple[str, str]] = {
+    400: ("malformed_body", "Bad request"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+}
+
+PageError = Callable[[Request, StarletteHTTPException], Response | None]
+"""Renders the framework's refusal of a page request as a page, or returns None to answer with a problem."""
 
 
 def problem(
@@ -85,8 +96,26 @@ def field_of(location: tuple[int | str, ...]) -> str:
     return ".".join(parts) or (str(location[0]) if location else "body")
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn exceptions into problem responses."""
+def http_problem(exc: StarletteHTTPException) -> JSONResponse:
+    """The problem for an HTTPException (routing's 404 and 405, the bearer checks' 401 and 403)."""
+    code, title = _HTTP_CODES.get(exc.status_code, (f"http_{exc.status_code}", str(exc.detail)))
+    response = problem(exc.status_code, title, str(exc.detail), code=code)
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def is_api_request(request: Request) -> bool:
+    """Whether the request is for an operation of the API document (or an unknown path under /api)."""
+    route = request.scope.get("route")
+    if route is not None:
+        return bool(getattr(route, "include_in_schema", False))
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/")
+
+
+def install_problem_handlers(app: FastAPI, *, page_error: PageError | None = None) -> None:
+    """Register the handlers that turn exceptions into problems (pages' 404 and 405 through `page_error`)."""
 
     async def on_domain_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
@@ -98,12 +127,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "Invalid request", detail, code="validation_failed", errors=errors)
 
-    async def on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        response = problem(exc.status_code, str(exc.detail), str(exc.detail), code=f"http_{exc.status_code}")
-        for name, value in (exc.headers or {}).items():
-            response.headers[name] = value
-        return response
+        if exc.status_code == 405:
+            allowed = ", ".join(sorted(methods_at(request.app.routes, request.url.path)))
+            exc = StarletteHTTPException(405, exc.detail, headers={**(exc.headers or {}), "Allow": allowed})
+        page = None if page_error is None or is_api_request(request) else page_error(request, exc)
+        return page if page is not None else http_problem(exc)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         _log.exception("unhandled_error", path=request.url.path, error=repr(exc))

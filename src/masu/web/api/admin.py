@@ -29,6 +29,7 @@ from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSumma
 from masu.web.api.common import ID_PATTERN, ApiInput, ApiModel, Page, ShekelsIn, path_id, to_agorot
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.openapi import refusals
 
 BookingId = Annotated[str, path_id("bookingId")]
 
@@ -72,7 +73,7 @@ async def list_bookings(
     return Page[BookingSummaryOut](items=[BookingSummaryOut.of(i) for i in items], next_cursor=next_cursor)
 
 
-@router.post("/bookings/{bookingId}/cancel", response_model=BookingOut)
+@router.post("/bookings/{bookingId}/cancel", response_model=BookingOut, responses=refusals(409))
 async def cancel(
     booking_id: BookingId,
     body: AdminCancelIn,
@@ -137,7 +138,7 @@ class BonusIn(ApiInput):
     description: str | None = Field(default=None, max_length=200)
 
 
-@router.post("/bookings/{bookingId}/assign", response_model=BookingOut)
+@router.post("/bookings/{bookingId}/assign", response_model=BookingOut, responses=refusals(409))
 async def assign_professional(
     booking_id: BookingId,
     body: AssignIn,
@@ -167,7 +168,7 @@ async def assign_professional(
     )
 
 
-@router.post("/bookings/{bookingId}/unassign", response_model=BookingOut)
+@router.post("/bookings/{bookingId}/unassign", response_model=BookingOut, responses=refusals(409))
 async def unassign_professional(
     booking_id: BookingId,
     request: Request,
@@ -196,7 +197,7 @@ async def unassign_professional(
     )
 
 
-@router.post("/bookings/{bookingId}/dispatch", response_model=list[OfferSummaryOut])
+@router.post("/bookings/{bookingId}/dispatch", response_model=list[OfferSummaryOut], responses=refusals(409))
 async def dispatch(
     booking_id: BookingId, body: DispatchIn, container: ContainerDep, session: SessionDep, admin: AdminDep
 ) -> list[OfferSummaryOut]:
@@ -216,7 +217,7 @@ async def dispatch(
     return [_offer_out(o, names[o.professional_id]) for o in result.offers]
 
 
-@router.post("/bookings/{bookingId}/bonus", response_model=BookingOut)
+@router.post("/bookings/{bookingId}/bonus", response_model=BookingOut, responses=refusals(409))
 async def bonus(
     booking_id: BookingId,
     body: BonusIn,
@@ -316,7 +317,12 @@ class ReviewRequestOut(ApiModel):
     status: Literal["queued"] = "queued"
 
 
-@router.post("/bookings/{bookingId}/review-request", response_model=ReviewRequestOut, status_code=202)
+@router.post(
+    "/bookings/{bookingId}/review-request",
+    response_model=ReviewRequestOut,
+    status_code=202,
+    responses=refusals(409),
+)
 async def resend_review(
     booking_id: BookingId, container: ContainerDep, session: SessionDep, admin: AdminDep
 ) -> ReviewRequestOut:
@@ -332,7 +338,7 @@ async def resend_review(
     return ReviewRequestOut(booking_id=booking_id)
 
 
-@router.post("/events/{eventId}/retry", response_model=EventOut)
+@router.post("/events/{eventId}/retry", response_model=EventOut, responses=refusals(409))
 async def retry_event(
     event_id: Annotated[int, Path(alias="eventId", ge=1)],
     container: ContainerDep,

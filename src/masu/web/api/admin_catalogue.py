@@ -25,6 +25,7 @@ from masu.web.api.admin_schemas import (
 )
 from masu.web.api.common import path_id
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin catalogue"])
 
@@ -87,7 +88,7 @@ async def list_cities(session: SessionDep, _admin: AdminDep) -> list[AdminCityOu
     return [AdminCityOut.of(c) for c in await catalogue_repository.list_cities(session, active_only=False)]
 
 
-@router.post("/cities", status_code=201, response_model=AdminCityOut)
+@router.post("/cities", status_code=201, response_model=AdminCityOut, responses=refusals(409))
 async def create_city(
     body: CityIn, container: ContainerDep, session: SessionDep, _admin: AdminDep
 ) -> AdminCityOut:
@@ -99,7 +100,7 @@ async def create_city(
     return AdminCityOut.of(city)
 
 
-@router.patch("/cities/{cityId}", response_model=AdminCityOut)
+@router.patch("/cities/{cityId}", response_model=AdminCityOut, responses=refusals(409))
 async def update_city(
     city_id: CityId,
     body: CityPatch,
@@ -124,7 +125,7 @@ async def list_coupons(session: SessionDep, _admin: AdminDep) -> list[AdminCoupo
     return [AdminCouponOut.of(c) for c in await catalogue_repository.list_coupons(session)]
 
 
-@router.post("/coupons", status_code=201, response_model=AdminCouponOut)
+@router.post("/coupons", status_code=201, response_model=AdminCouponOut, responses=refusals(409))
 async def create_coupon(
     body: CouponIn, container: ContainerDep, session: SessionDep, _admin: AdminDep
 ) -> AdminCouponOut:

@@ -26,6 +26,7 @@ from masu.web.api.admin_schemas import (
 )
 from masu.web.api.common import ApiInput, ApiModel, PersonName, Shekels, ShekelsIn, path_id, to_agorot
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1/admin/professionals", tags=["admin professionals"])
 
@@ -198,7 +199,7 @@ async def list_professionals(
     return [ProfessionalSummaryOut.of(s) for s in summaries]
 
 
-@router.post("", status_code=201, response_model=ProfessionalOut)
+@router.post("", status_code=201, response_model=ProfessionalOut, responses=refusals(409))
 async def create_professional(
     body: ProfessionalIn, container: ContainerDep, session: SessionDep, _admin: AdminDep
 ) -> ProfessionalOut:

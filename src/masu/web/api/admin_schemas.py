@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +35,7 @@ from masu.web.api.common import (
     shekels_number,
     to_agorot,
 )
+from masu.web.openapi import drop_null
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 """Weekday names in stored order: 0 = Monday ... 6 = Sunday."""
@@ -38,7 +47,11 @@ EndClockTime = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 """The end of a local window, HH:MM; 24:00 is the end of the day."""
 Minutes = Annotated[int, Field(ge=15, le=300)]
 Limit = Annotated[int, Field(ge=1, le=1_000_000)]
-Amount = Annotated[Decimal, Field(gt=0, le=Decimal(100_000), decimal_places=2)]
+Amount = Annotated[
+    Decimal,
+    Field(gt=0, le=Decimal(100_000), decimal_places=2),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100000, "multipleOf": 0.01}),
+]
 """A positive shekel amount or percentage; `kind` says which (checked against it below)."""
 Adjustable = Literal["fixed", "percent"]
 UtcOut = Annotated[datetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
@@ -84,6 +97,17 @@ def _not_null(value: Any) -> Any:
     if value is None:
         raise ValueError("may be left out but not null")
     return value
+
+
+def _no_null_where_refused(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Offer no null in the document for the fields whose `_present` validator refuses it."""
+    present = model.__pydantic_decorators__.field_validators.get("_present")
+    for name in present.info.fields if present is not None else ():
+        drop_null(schema["properties"][model.model_fields[name].alias or name])
+
+
+REFUSES_NULL = ConfigDict(json_schema_extra=_no_null_where_refused)
+"""The config of a patch whose `_present` fields may be left out but not sent as null."""
 
 
 def _after_valid_from(value: datetime | None, info: ValidationInfo) -> datetime | None:
@@ -208,6 +232,8 @@ class CityIn(ApiInput):
 
 
 class CityPatch(ApiInput):
+    model_config = REFUSES_NULL
+
     name: CityName | None = None
     name_he: str | None = Field(default=None, max_length=50)
     latitude: Latitude | None = None
@@ -257,6 +283,8 @@ class CouponIn(ApiInput):
 
 
 class CouponPatch(ApiInput):
+    model_config = REFUSES_NULL
+
     is_active: bool | None = None
     valid_from: Moment | None = None
     valid_until: Moment | None = None
@@ -355,6 +383,8 @@ class SurchargeIn(ApiInput):
 
 
 class SurchargePatch(ApiInput):
+    model_config = REFUSES_NULL
+
     description: str | None = Field(default=None, min_length=2, max_length=100)
     weekday: Weekday | None = None
     on_date: date | None = None

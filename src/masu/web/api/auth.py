@@ -27,6 +27,7 @@ from masu.web.api.common import ApiInput, ApiModel, PersonName
 from masu.web.auth import issue_access_token
 from masu.web.client_address import client_address
 from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+from masu.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 _CODE_MESSAGE = "the code is wrong or no longer valid: ask for a new one"
@@ -92,7 +93,7 @@ class TokenOut(ApiModel):
     user: UserOut
 
 
-@router.post("/auth/register", status_code=201, response_model=RegisteredOut)
+@router.post("/auth/register", status_code=201, response_model=RegisteredOut, responses=refusals(409, 429))
 async def register(
     body: RegisterIn, request: Request, container: ContainerDep, session: SessionDep
 ) -> RegisteredOut:
@@ -111,7 +112,7 @@ async def register(
     return RegisteredOut(user=await _user_out(session, user.id), verification=_code_sent(CODE_SENT))
 
 
-@router.post("/auth/codes", status_code=202, response_model=CodeSentOut)
+@router.post("/auth/codes", status_code=202, response_model=CodeSentOut, responses=refusals(429))
 async def send_phone_code(
     body: CodeRequestIn, request: Request, container: ContainerDep, session: SessionDep
 ) -> CodeSentOut:
@@ -159,7 +160,7 @@ async def reset_forgotten_password(
     return await _token_for(_accepted(user), container, session)
 
 
-@router.post("/auth/login", response_model=TokenOut)
+@router.post("/auth/login", response_model=TokenOut, responses=refusals(401, 429))
 async def login(body: LoginIn, request: Request, container: ContainerDep, session: SessionDep) -> TokenOut:
     """Exchange phone and password for a bearer token; 401 when they do not match, 429 while throttled."""
     user = await log_in(
@@ -213,7 +214,7 @@ def _code_sent(sent: CodeSent) -> CodeSentOut:
     )
 
 
-@router.post("/me/password", response_model=TokenOut)
+@router.post("/me/password", response_model=TokenOut, responses=refusals(429))
 async def new_password(
     body: PasswordChangeIn,
     principal: PrincipalDep,

@@ -20,6 +20,7 @@ from masu.web.api.booking_schemas import BookingIn, BookingOut, BookingSummaryOu
 from masu.web.api.common import Page, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+from masu.web.openapi import refusals
 
 BookingId = Annotated[str, path_id("bookingId")]
 
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/api/v1/bookings", tags=["bookings"])
 DEFAULT_PAGE_SIZE = 20
 
 
-@router.post("", status_code=201, response_model=BookingOut)
+@router.post("", status_code=201, response_model=BookingOut, responses=refusals(403, 409, 429))
 async def create(
     body: BookingIn, request: Request, container: ContainerDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
@@ -82,7 +83,7 @@ async def read(
     return BookingOut.of(view, base_url=container.settings.PUBLIC_BASE_URL)
 
 
-@router.post("/{bookingId}/cancel", response_model=BookingOut)
+@router.post("/{bookingId}/cancel", response_model=BookingOut, responses=refusals(403, 409))
 async def cancel(
     booking_id: BookingId,
     request: Request,

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -31,7 +32,12 @@ def shekels_number(agorot: int) -> int | float:
 Shekels = Annotated[int, PlainSerializer(shekels_number, return_type=int | float, when_used="json")]
 """An agorot amount that the API shows in shekels."""
 
-ShekelsIn = Annotated[Decimal, Field(ge=0, le=Decimal("100000"), decimal_places=2)]
+ShekelsIn = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("100000"), decimal_places=2),
+    # The API takes a JSON number (forms send the same digits as text, which the model reads too).
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.01}),
+]
 """A shekel amount from a client: non-negative, at most two decimals."""
 
 

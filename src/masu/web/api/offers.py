@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.exceptions import HTTPException
+from fastapi import APIRouter, Request, Response
 
-from masu.domain.access import Principal, Role
 from masu.persistence import booking_repository
 from masu.services.booking_access import BookingView
 from masu.services.dispatch import accept_offer, decline_offer
@@ -16,20 +14,11 @@ from masu.services.offer_views import offers_for
 from masu.web.api.booking_schemas import BookingOut
 from masu.web.api.common import ApiModel, Shekels, path_id
 from masu.web.api.idempotency import respond_idempotently
-from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+from masu.web.deps import ContainerDep, ProfessionalDep, SessionDep
+from masu.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1", tags=["offers"])
 OfferId = Annotated[str, path_id("offerId")]
-
-
-async def get_professional(principal: PrincipalDep) -> Principal:
-    """The authenticated user, who must be a professional (403 otherwise)."""
-    if not principal.has(Role.PROFESSIONAL):
-        raise HTTPException(403, "Professionals only")
-    return principal
-
-
-ProfessionalDep = Annotated[Principal, Depends(get_professional)]
 
 
 class OfferOut(ApiModel):
@@ -57,7 +46,7 @@ async def my_offers(session: SessionDep, professional: ProfessionalDep) -> list[
     return [OfferOut.model_validate(view) for view in await offers_for(session, professional.user_id)]
 
 
-@router.post("/offers/{offerId}/accept", response_model=BookingOut)
+@router.post("/offers/{offerId}/accept", response_model=BookingOut, responses=refusals(409))
 async def accept(
     offer_id: OfferId,
     request: Request,
@@ -89,7 +78,7 @@ async def accept(
     )
 
 
-@router.post("/offers/{offerId}/decline", response_model=AnswerOut)
+@router.post("/offers/{offerId}/decline", response_model=AnswerOut, responses=refusals(409))
 async def decline(
     offer_id: OfferId, container: ContainerDep, session: SessionDep, professional: ProfessionalDep
 ) -> AnswerOut:

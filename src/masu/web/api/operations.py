@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from fastapi import APIRouter, Depends, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 from masu.observability.health import check_health, worker_status
 from masu.observability.metrics import REGISTRY
@@ -14,7 +17,16 @@ from masu.web.operator_access import HealthDetailsDep, require_metrics_access
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health")
+class HealthOut(BaseModel):
+    status: Literal["healthy", "unhealthy"]
+    details: dict[str, Any] | None = Field(default=None, description="For an admin or the metrics token")
+
+
+@router.get(
+    "/health",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "The database, or Redis when configured, is down"}},
+)
 async def health(container: ContainerDep, with_details: HealthDetailsDep) -> JSONResponse:
     """`healthy` or 503 `unhealthy`; each check's result only for an admin or the metrics token."""
     report = await check_health(container.engine, container.redis)
@@ -33,7 +45,11 @@ async def health(container: ContainerDep, with_details: HealthDetailsDep) -> JSO
     return JSONResponse(body, status_code=200 if report.healthy else 503)
 
 
-@router.get("/metrics", dependencies=[Depends(require_metrics_access)])
+@router.get(
+    "/metrics",
+    dependencies=[Depends(require_metrics_access)],
+    response_class=PlainTextResponse,
+)
 async def metrics() -> Response:
     """Prometheus text exposition."""
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

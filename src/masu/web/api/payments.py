@@ -8,12 +8,13 @@ from fastapi.responses import JSONResponse
 from masu.payments.gateway import CallbackRejected
 from masu.services.payment_callbacks import apply_callback
 from masu.web.deps import ContainerDep, SessionDep
+from masu.web.openapi import refusals
 from masu.web.problems import problem
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 
 
-@router.post("/callback/{gateway}", responses={400: {}, 401: {}, 404: {}})
+@router.post("/callback/{gateway}", responses=refusals(400, 401, 404))
 async def callback(
     gateway: str, request: Request, container: ContainerDep, session: SessionDep
 ) -> JSONResponse:

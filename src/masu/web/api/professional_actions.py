@@ -20,8 +20,9 @@ from masu.web.api.booking_schemas import BookingOut
 from masu.web.api.common import ApiInput, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+from masu.web.openapi import BODY_REQUIRED, refusals
 
-router = APIRouter(prefix="/api/v1/bookings", tags=["professional"])
+router = APIRouter(prefix="/api/v1/bookings", tags=["professional"], responses=refusals(403, 409))
 BookingId = Annotated[str, path_id("bookingId")]
 
 
@@ -126,7 +127,7 @@ async def complete(
     return await _answer(request, container, session, principal, act)
 
 
-@router.post("/{bookingId}/withdraw", response_model=BookingOut)
+@router.post("/{bookingId}/withdraw", response_model=BookingOut, openapi_extra=BODY_REQUIRED)
 async def withdraw_booking(
     booking_id: BookingId,
     request: Request,

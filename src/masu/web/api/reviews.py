@@ -21,6 +21,7 @@ from masu.services.reviews import (
 from masu.web.api.common import ApiInput, ApiModel, Page, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import AdminDep, ContainerDep, PrincipalDep, SessionDep
+from masu.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1", tags=["reviews"])
 BookingId = Annotated[str, path_id("bookingId")]
@@ -61,7 +62,12 @@ class ReviewOut(PublicReviewOut):
 OutT = TypeVar("OutT", bound=PublicReviewOut)
 
 
-@router.post("/bookings/{bookingId}/review", response_model=ReviewCreatedOut, status_code=201)
+@router.post(
+    "/bookings/{bookingId}/review",
+    response_model=ReviewCreatedOut,
+    status_code=201,
+    responses=refusals(403, 409),
+)
 async def review_booking(
     booking_id: BookingId,
     body: ReviewIn,
@@ -99,7 +105,7 @@ async def professional_reviews(
     return Page[PublicReviewOut](items=_out(PublicReviewOut, items), next_cursor=next_cursor)
 
 
-@router.post("/reviews/{reviewId}/reply", response_model=ReviewOut)
+@router.post("/reviews/{reviewId}/reply", response_model=ReviewOut, responses=refusals(403, 409))
 async def reply(
     review_id: ReviewId, body: ReplyIn, container: ContainerDep, session: SessionDep, principal: PrincipalDep
 ) -> ReviewOut:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from masu.bootstrap import Container
 from masu.web.ui.csrf import CsrfRefused, csrf_token, keep_csrf_cookie
@@ -75,6 +76,17 @@ def redirect(request: Request, url: str) -> Response:
 def _with_lang(request: Request, lang: Lang) -> str:
     query = request.url.include_query_params(lang=lang).query
     return f"{request.url.path}?{query}"
+
+
+def page_error(request: Request, exc: HTTPException) -> Response | None:
+    """A page for routing's refusals of a page request (404, and 405 with `Allow`); None for anything else."""
+    if exc.status_code == 404:
+        return render(request, "ui/not_found.html", {}, status_code=404)
+    if exc.status_code == 405:
+        response = render(request, "ui/method_not_allowed.html", {}, status_code=405)
+        response.headers.update(exc.headers or {})
+        return response
+    return None
 
 
 def install_page_handlers(app: FastAPI) -> None:
