@@ -97,3 +97,22 @@ async def test_forms_are_not_read_as_json(client: httpx.AsyncClient) -> None:
     response = await client.post("/login", data=form)
     assert response.status_code != 400
     assert response.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["declared", "chunked"])
+async def test_a_page_form_over_the_limit_is_a_413_page_in_the_page_s_language(
+    client: httpx.AsyncClient, chunked: bool
+) -> None:
+    size = MAX_BODY_BYTES + 1
+    body = _chunks(size) if chunked else b" " * size
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+
+    english = await client.post("/login?lang=en", content=body, headers=headers)
+    hebrew = await client.post("/login?lang=he", content=b" " * size, headers=headers)
+
+    assert english.status_code == 413
+    assert english.headers["content-type"].startswith("text/html")
+    assert "Too much at once" in english.text
+    assert hebrew.status_code == 413
+    assert 'dir="rtl"' in hebrew.text
+    assert "יותר מדי בבת אחת" in hebrew.text

@@ -65,3 +65,13 @@ async def test_a_body_that_is_not_text_is_a_400_malformed_body(client: httpx.Asy
     assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM_JSON
     assert response.json()["code"] == "malformed_body"
+
+
+@pytest.mark.parametrize("path", ["/pay/not%20an%20id", "/pay/" + "x" * 300 + "/return"])
+async def test_a_page_address_its_route_refuses_is_a_404_page_not_json(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path + "?lang=en")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "There is nothing here." in response.text

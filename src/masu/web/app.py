@@ -135,7 +135,7 @@ def create_app(container: Container, *, background: BackgroundTask | None = None
     if container.settings.PAYMENT_GATEWAY == "sandbox":
         app.include_router(sandbox_gateway.router)  # the test gateway's own pages, never in production
     app.add_middleware(RequestMetrics)
-    app.add_middleware(RequestBodyGuard)
+    app.add_middleware(RequestBodyGuard, page_refusal=page_error)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(SecurityHeaders, production=container.settings.is_production)
     return app

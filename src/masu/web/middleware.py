@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from masu.observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
-from masu.web.problems import problem
+from masu.web.problems import is_api_request, problem
+
+PageRefusal = Callable[[Request, HTTPException], Response | None]
+"""The page answering a refused page request (an HTML 413, say), or None to answer with a problem."""
 
 MAX_BODY_BYTES = 64 * 1024
 # The deepest body the API takes nests 3 levels; Python's parser fails near 1,000 (a RecursionError).
@@ -22,11 +29,16 @@ class RequestBodyGuard:
     """Read the whole body first: 413 past MAX_BODY_BYTES (declared or streamed), 400 for JSON too deep."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, max_depth: int = MAX_JSON_DEPTH
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        max_depth: int = MAX_JSON_DEPTH,
+        page_refusal: PageRefusal | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.page_refusal = page_refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -35,12 +47,12 @@ class RequestBodyGuard:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(scope, receive, send, self.max_bytes)
+            await self._too_large(scope, receive, send)
             return
         try:
             body = await _read_body(receive, self.max_bytes)
         except _BodyTooLarge:
-            await _too_large(scope, receive, send, self.max_bytes)
+            await self._too_large(scope, receive, send)
             return
         if body is None:
             return  # the client left before sending its whole body: nothing may act on a part of it
@@ -50,6 +62,17 @@ class RequestBodyGuard:
             await problem(400, "Bad request", detail, code="too_deeply_nested")(scope, receive, send)
             return
         await self.app(scope, _replaying(body, receive), send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """413: a page for a page's form (a person reads it), a problem for the API."""
+        request = Request(scope, receive)
+        page = None
+        if self.page_refusal is not None and not is_api_request(request):
+            page = self.page_refusal(request, HTTPException(413))
+        if page is None:
+            detail = f"the body is larger than {self.max_bytes} bytes"
+            page = problem(413, "Request body too large", detail, code="body_too_large")
+        await page(scope, receive, send)
 
 
 async def _read_body(receive: Receive, max_bytes: int) -> bytes | None:
@@ -126,11 +149,6 @@ class RefuseNulInUrl:
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-async def _too_large(scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
-    detail = f"the body is larger than {max_bytes} bytes"
-    await problem(413, "Request body too large", detail, code="body_too_large")(scope, receive, send)
 
 
 class RequestMetrics:

@@ -121,8 +121,16 @@ def install_problem_handlers(app: FastAPI, *, page_error: PageError | None = Non
         assert isinstance(exc, DomainError)
         return domain_problem(exc)
 
-    async def on_invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        if page_error is not None and not is_api_request(request):
+            # A page's address or query a person should never have typed: its id names nothing (404), any
+            # other part is a bad link (400). A page's form fields are read by the page and named next to
+            # the field instead.
+            in_path = any(error["loc"][:1] == ("path",) for error in exc.errors())
+            page = page_error(request, StarletteHTTPException(404 if in_path else 400))
+            if page is not None:
+                return page
         errors = [{"field": field_of(tuple(e["loc"])), "message": _message(e)} for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "Invalid request", detail, code="validation_failed", errors=errors)

@@ -79,14 +79,17 @@ def _with_lang(request: Request, lang: Lang) -> str:
 
 
 def page_error(request: Request, exc: HTTPException) -> Response | None:
-    """A page for routing's refusals of a page request (404, and 405 with `Allow`); None for anything else."""
-    if exc.status_code == 404:
-        return render(request, "ui/not_found.html", {}, status_code=404)
+    """A page for a refused page request (400, 404, 405 with `Allow`, 413); None for anything else."""
+    if exc.status_code in _REFUSAL_PAGES:
+        return render(request, _REFUSAL_PAGES[exc.status_code], {}, status_code=exc.status_code)
     if exc.status_code == 405:
         response = render(request, "ui/method_not_allowed.html", {}, status_code=405)
         response.headers.update(exc.headers or {})
         return response
     return None
+
+
+_REFUSAL_PAGES = {400: "ui/bad_request.html", 404: "ui/not_found.html", 413: "ui/too_large.html"}
 
 
 def install_page_handlers(app: FastAPI) -> None:
