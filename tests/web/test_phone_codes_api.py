@@ -8,11 +8,13 @@ from datetime import timedelta
 import httpx
 import sqlalchemy as sa
 
-from masu.bootstrap import Container
+from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
 from masu.persistence.bookings import Booking
 from masu.persistence.notifications import Notification
 from masu.persistence.users import PhoneCode
+from masu.web.app import create_app
+from tests.conftest import settings_for
 from tests.factories import ADMIN, CUSTOMER, book, booking_body, code_sent_to, login, sign_up, treatment_named
 from tests.services.test_notification_handlers import settle
 
@@ -226,3 +228,29 @@ async def test_code_requests_from_one_address_are_throttled_whatever_the_phone(
     assert [a.status_code for a in answers] == [202] * 20 + [429]
     assert answers[-1].json()["code"] == "too_many_codes"
     assert int(answers[-1].headers["Retry-After"]) > 0
+
+
+async def test_a_phone_gets_at_most_the_day_s_codes_then_one_more_a_day_after_the_first(
+    database_url: str, clock: SettableClock
+) -> None:
+    # The hourly throttle (wall clock) is lifted here, so only the daily cap (the app's clock) is judged.
+    container = build_container(settings_for(database_url, CODE_SENDS_PER_PHONE="1000/hour"), clock=clock)
+    transport = httpx.ASGITransport(app=create_app(container))
+    first_at = clock.now()
+    request = {"phone": CUSTOMER[0], "purpose": "login"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://masu.test") as http:
+        answers = []
+        for _ in range(container.settings.MAX_PHONE_CODES_PER_DAY + 1):
+            answers.append(await http.post("/api/v1/auth/codes", json=request))
+            clock.advance(timedelta(minutes=2))  # past the minute between two codes
+        clock.set(first_at + timedelta(days=1))
+        next_day = await http.post("/api/v1/auth/codes", json=request)
+    codes = [n for n in await _texts_to(container, "+972520000001") if n.template == "phone-code"]
+    await container.close()
+
+    assert [a.status_code for a in answers] == [202] * container.settings.MAX_PHONE_CODES_PER_DAY + [429]
+    assert answers[-1].json()["code"] == "rate_limited"
+    assert "codes a day" in answers[-1].json()["detail"]
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    assert next_day.status_code == 202
+    assert len(codes) == container.settings.MAX_PHONE_CODES_PER_DAY + 1
