@@ -59,6 +59,13 @@ async def test_a_declared_body_over_the_limit_is_413(client: httpx.AsyncClient) 
     _assert_problem(response, 413, "body_too_large")
 
 
+async def test_a_get_with_a_body_over_the_limit_is_413_as_its_document_says(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.request("GET", "/api/v1/treatments", content=b" " * (MAX_BODY_BYTES + 1))
+    _assert_problem(response, 413, "body_too_large")
+
+
 async def test_a_chunked_body_over_the_limit_is_413_too(client: httpx.AsyncClient) -> None:
     headers = {"content-type": "application/json"}
     response = await client.post(LOGIN, content=_chunks(MAX_BODY_BYTES + 1), headers=headers)

@@ -1,7 +1,7 @@
 """The OpenAPI document: every status an operation can answer, its errors in the shape they are sent.
 
 Most refusals follow from how an operation is built, so they are derived here rather than written on each
-route: a bearer dependency answers 401, a role dependency 403, a path id 404, a write 400 and 413, and every
+route: a bearer dependency answers 401, a role dependency 403, a path id 404, any body 400 and 413, and every
 operation 422 (a URL with NUL is refused before any route). What only an operation's rules know (a 409 from
 the lifecycle, a 429 from a throttle, a 403 from the booking's actors) its route declares with `refusals`;
 this module then gives every refusal the `Problem` schema under application/problem+json.
@@ -117,8 +117,7 @@ def _derived_statuses(route: APIRoute, method: str, calls: set[Callable[..., Any
         statuses.add(403)
     if route.dependant.path_params:
         statuses.add(404)
-    if method in _WRITES:
-        statuses.update((400, 413))  # any write may carry a body, read whole before the route runs
+    statuses.update((400, 413))  # any request may carry a body (a GET too), read whole before the route runs
     return statuses
 
 
@@ -155,6 +154,5 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _calls(dependency)
 
 
-_WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 _ROLE_CHECKS: set[Callable[..., Any]] = {get_admin, get_professional}
 _OPTIONAL_BEARER: set[Callable[..., Any]] = {sees_health_details, require_metrics_access}
