@@ -80,16 +80,15 @@ def _with_lang(request: Request, lang: Lang) -> str:
 
 def page_error(request: Request, exc: HTTPException) -> Response | None:
     """A page for a refused page request (400, 404, 405 with `Allow`, 413); None for anything else."""
-    if exc.status_code in _REFUSAL_PAGES:
-        return render(request, _REFUSAL_PAGES[exc.status_code], {}, status_code=exc.status_code)
-    if exc.status_code == 405:
-        response = render(request, "ui/method_not_allowed.html", {}, status_code=405)
-        response.headers.update(exc.headers or {})
-        return response
-    return None
+    refusal = _REFUSALS.get(exc.status_code)
+    if refusal is None:
+        return None
+    response = render(request, "ui/refused.html", {"refusal": refusal}, status_code=exc.status_code)
+    response.headers.update(exc.headers or {})  # a 405's Allow
+    return response
 
 
-_REFUSAL_PAGES = {400: "ui/bad_request.html", 404: "ui/not_found.html", 413: "ui/too_large.html"}
+_REFUSALS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
 def install_page_handlers(app: FastAPI) -> None:
