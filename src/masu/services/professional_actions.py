@@ -96,22 +96,30 @@ async def _move(
     if override_reason is not None and actor is not Actor.ADMIN:
         raise Forbidden("only an admin may override the visit's timing", code="override_not_allowed")
     if override_reason is None:
-        check_in_time(action, await _timing(session, policy, booking), now=now)
+        check_in_time(action, await _timing(session, policy, booking, action), now=now)
     trigger = Trigger(actor, principal.user_id, override_reason)
     await apply_decision(session, booking, decision, now=now, trigger=trigger)
     return booking
 
 
-async def _timing(session: AsyncSession, policy: BookingPolicy, booking: Booking) -> VisitTiming:
-    """The visit's booked time and length, and when its treatment was marked started (if it was)."""
-    history = await booking_repository.status_history(session, booking.id)
-    started = [entry.occurred_at for entry in history if entry.status == BookingStatus.IN_TREATMENT]
+async def _timing(
+    session: AsyncSession, policy: BookingPolicy, booking: Booking, action: Action
+) -> VisitTiming:
+    """The visit's booked time and length, and (for completing it) when its treatment was marked started."""
+    started_at = await _started_at(session, booking.id) if action is Action.COMPLETE else None
     return VisitTiming(
         starts_at=booking.booking_date_time,
         duration=timedelta(minutes=booking.duration_minutes),
-        started_at=started[-1] if started else None,
+        started_at=started_at,
         on_way_lead=policy.on_way_lead,
     )
+
+
+async def _started_at(session: AsyncSession, booking_id: str) -> datetime | None:
+    """When the treatment was last marked started, from the status history (the booking keeps no stamp)."""
+    history = await booking_repository.status_history(session, booking_id)
+    started = [entry.occurred_at for entry in history if entry.status == BookingStatus.IN_TREATMENT]
+    return started[-1] if started else None
 
 
 def _actor(principal: Principal, booking: Booking) -> Actor:
