@@ -49,7 +49,10 @@ class ServerClock:
 
     def move_to(self, at: datetime) -> None:
         """From now on the server's time is `at`, running on from there."""
-        self.offset_file.write_text(str((at - datetime.now(UTC)).total_seconds()), encoding="ascii")
+        # Written aside, then renamed: a server process never reads half a number.
+        written = self.offset_file.with_suffix(".new")
+        written.write_text(str((at - datetime.now(UTC)).total_seconds()), encoding="ascii")
+        written.replace(self.offset_file)
 
 
 def masu_environment(database_url: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
