@@ -72,16 +72,17 @@ from masu.config import Settings
 from masu.domain.pricing import BUSINESS_TZ
 from masu.events.dispatcher import Dispatcher
 from masu.observability.logging import configure_logging
-from masu.persistence import matching_queries
-from masu.persistence.bookings import Booking
 from masu.persistence.database import upgrade_database
-from masu.services import availability, dispatch_handlers
-from masu.services import dispatch as dispatch_service
-from masu.services import matching as matching_service
-from masu.services import standing as standing_service
-from masu.services.accounts import Passwords
-from masu.services.availability import SlotQuery
-from masu.services.demo_data import load_demo_data
+from masu.persistence.models import Booking
+from masu.persistence.queries import matching as matching_queries
+from masu.services.account.accounts import Passwords
+from masu.services.booking import availability
+from masu.services.booking.availability import SlotQuery
+from masu.services.dispatch import handlers as dispatch_handlers
+from masu.services.dispatch import matching as matching_service
+from masu.services.dispatch import waves as dispatch_service
+from masu.services.operations.demo_data import load_demo_data
+from masu.services.professional import standing as standing_service
 from masu.worker import timers
 from masu.worker.runner import Worker
 

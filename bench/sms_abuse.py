@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from bench_support import log, scratch_directory
 
-from masu.services.demo_data import CUSTOMER_PASSWORD
+from masu.services.operations.demo_data import CUSTOMER_PASSWORD
 
 MASU = Path(sys.executable).parent / "masu"
 ISRAEL = ZoneInfo("Asia/Jerusalem")

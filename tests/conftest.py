@@ -19,8 +19,8 @@ from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
 from masu.config import Settings
 from masu.persistence.database import create_engine, create_session_factory, upgrade_database
-from masu.services.accounts import Passwords
-from masu.services.demo_data import load_demo_data
+from masu.services.account.accounts import Passwords
+from masu.services.operations.demo_data import load_demo_data
 from masu.web.app import create_app
 
 # The tests' "now": a Tuesday morning in Israel (10:00 local), so visits can be booked hours and days ahead.

@@ -10,8 +10,8 @@ import httpx
 import sqlalchemy as sa
 
 from masu.bootstrap import Container
-from masu.persistence.notifications import Notification
-from masu.services.demo_data import PRO_FIRST_NAMES, professional_phone
+from masu.persistence.models import Notification
+from masu.services.operations.demo_data import PRO_FIRST_NAMES, professional_phone
 from tests.conftest import NOW
 
 ADMIN = ("0500000001", "admin-demo-pass")

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.events.bus import BookingEventBus, Event
-from masu.persistence.bookings import Counter
+from masu.persistence.models import Counter
 
 MARKER_ENV = "MASU_TEST_FLAKY_MARKER"
 EVENT_TYPE = "booking.created"

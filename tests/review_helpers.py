@@ -10,10 +10,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container
 from masu.clock import SettableClock
-from masu.persistence.bookings import Booking
-from masu.persistence.outbox import OutboxEvent
-from masu.persistence.reviews import ReviewCycle
-from masu.persistence.users import ProfessionalStats
+from masu.persistence.models import Booking, OutboxEvent, ProfessionalStats, ReviewCycle
 from masu.worker.runner import Worker
 from tests.factories import CUSTOMER, VISIT_STEPS, book, login, professional, step_time
 

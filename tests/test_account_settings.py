@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from masu.bootstrap import Container
-from masu.persistence.users import User
-from masu.services.account_settings import Preferences, preference_errors
+from masu.persistence.models import User
+from masu.services.account.settings import Preferences, preference_errors
 from tests.factories import CUSTOMER, PROFESSIONAL, csrf_of, login, page_login
 
 

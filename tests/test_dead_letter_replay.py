@@ -11,7 +11,7 @@ import pytest
 
 from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
-from masu.persistence.bookings import Counter
+from masu.persistence.models import Counter
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests import flaky_handler

@@ -14,10 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.bootstrap import Container
 from masu.domain.errors import ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.bookings import Booking, Offer
-from masu.persistence.catalogue import City, Treatment
-from masu.persistence.users import User
-from masu.services.reports import (
+from masu.persistence.models import Booking, City, Offer, Treatment, User
+from masu.services.operations.reports import (
     Period,
     appointment_pattern,
     build_reports,

@@ -17,22 +17,22 @@ from masu.config import Settings
 from masu.domain.reviews import ReviewSchedule
 from masu.events.bus import BookingEventBus
 from masu.events.dispatcher import RetryPolicy
+from masu.notifications.delivery import DeliveryPolicy
 from masu.notifications.providers import Providers, build_providers
 from masu.payments.factory import build_gateway
 from masu.payments.gateway import PaymentGateway
 from masu.persistence.cache import Cache, MemoryCache, RedisCache, key_prefix_for
 from masu.persistence.database import create_engine, create_session_factory
-from masu.services.accounts import Passwords
-from masu.services.dispatch_handlers import subscribe_dispatch
-from masu.services.login_throttle import LoginGuard
-from masu.services.notification_delivery import DeliveryPolicy
-from masu.services.notification_handlers import subscribe_notifications
-from masu.services.notifications import NotificationPolicy, parse_reminder_hours
-from masu.services.phone_codes import PhoneCodePolicy
+from masu.services.account.accounts import Passwords
+from masu.services.account.login_throttle import LoginGuard
+from masu.services.account.phone_codes import PhoneCodePolicy
+from masu.services.dispatch.handlers import subscribe_dispatch
+from masu.services.notification.handlers import subscribe_notifications
+from masu.services.notification.messages import NotificationPolicy, parse_reminder_hours
+from masu.services.payment.refunds import subscribe_refunds
 from masu.services.policy import BookingPolicy
-from masu.services.refunds import subscribe_refunds
-from masu.services.review_cycle import subscribe_review_cycle
-from masu.services.standing_handlers import subscribe_standing
+from masu.services.professional.handlers import subscribe_standing
+from masu.services.review.cycle import subscribe_review_cycle
 from masu.services.throttle import Throttle, ThrottleKind, ThrottlePolicy
 
 # A throttle check waits at most this long for Redis before letting the request through.

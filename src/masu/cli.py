@@ -19,12 +19,12 @@ from masu.config import Settings
 from masu.domain.access import Role
 from masu.domain.errors import DomainError
 from masu.events.dispatcher import DispatchReport
-from masu.persistence import outbox_repository
 from masu.persistence.database import upgrade_database
-from masu.persistence.outbox import OutboxEvent
-from masu.services.accounts import Registration, register_user
-from masu.services.demo_data import ADMIN_PHONE, load_demo_data
-from masu.services.phone_codes import mark_phone_verified
+from masu.persistence.models import OutboxEvent
+from masu.persistence.repositories import outbox as outbox_repository
+from masu.services.account.accounts import Registration, register_user
+from masu.services.account.phone_codes import mark_phone_verified
+from masu.services.operations.demo_data import ADMIN_PHONE, load_demo_data
 from masu.worker.runner import Worker
 
 app = typer.Typer(help="Masu booking lifecycle system.", no_args_is_help=True)

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.events.bus import BookingEventBus, Event
-from masu.persistence.bookings import Counter
+from masu.persistence.models import Counter
 
 EVENT_TYPE = "test.load"
 

@@ -15,9 +15,8 @@ from masu.bootstrap import Container
 from masu.events.bus import BookingEventBus, Event
 from masu.events.dispatcher import Dispatcher, RetryPolicy
 from masu.events.outbox import append_event
-from masu.persistence import outbox_repository
-from masu.persistence.bookings import Counter
-from masu.persistence.outbox import OutboxDelivery, OutboxEvent
+from masu.persistence.models import Counter, OutboxDelivery, OutboxEvent
+from masu.persistence.repositories import outbox as outbox_repository
 from tests.conftest import NOW
 
 POLICY = RetryPolicy(max_attempts=5, first_delay=timedelta(seconds=10), lease=timedelta(minutes=2))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from masu.bootstrap import Container
-from masu.persistence.notifications import Notification
+from masu.persistence.models import Notification
 from tests.conftest import NOW
 
 PHONE = "+972521234567"

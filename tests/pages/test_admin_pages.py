@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from masu.persistence.booking_queries import BookingFilter
+from masu.persistence.queries.booking import BookingFilter
 from masu.web.pages.admin.home import table_query
 from tests.factories import ADMIN, CUSTOMER, PROFESSIONAL, book, csrf_of, login, page_login
 from tests.live_server import running_server

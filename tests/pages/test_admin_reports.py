@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from masu.domain.pricing import BUSINESS_TZ
 from masu.persistence.database import create_engine, create_session_factory
-from masu.services.reports import report_period
+from masu.services.operations.reports import report_period
 from tests.factories import ADMIN, CUSTOMER
 from tests.live_server import running_server
 from tests.pages.conftest import PHONE, log_in, screenshot, watched_tab

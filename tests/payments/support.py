@@ -17,9 +17,7 @@ from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
 from masu.payments import signatures
 from masu.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER, SandboxGateway
-from masu.persistence.bookings import Booking
-from masu.persistence.outbox import OutboxEvent
-from masu.persistence.payments import Payment
+from masu.persistence.models import Booking, OutboxEvent, Payment
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.conftest import settings_for

@@ -19,7 +19,7 @@ from masu.payments.gateway import (
     RefundRequest,
 )
 from masu.payments.sandbox import SIGNATURE_HEADER, TIMESTAMP_HEADER
-from masu.persistence.sandbox_gateway import SandboxPayment
+from masu.persistence.models import SandboxPayment
 from tests.factories import CUSTOMER, book, login
 from tests.payments.support import (
     BASE_URL,

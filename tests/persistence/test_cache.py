@@ -13,8 +13,8 @@ from redis.asyncio import Redis
 
 from masu.bootstrap import Container
 from masu.persistence.cache import Cache, MemoryCache, RedisCache
-from masu.persistence.catalogue import Treatment
-from masu.services.catalogue import forget_catalogue
+from masu.persistence.models import Treatment
+from masu.services.catalogue.catalogue import forget_catalogue
 from tests.conftest import redis_url
 
 

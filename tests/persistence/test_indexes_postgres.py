@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from masu.persistence.booking_queries import BookingFilter, list_bookings
-from masu.persistence.booking_repository import newest_creation_times
 from masu.persistence.database import create_engine, create_session_factory
+from masu.persistence.queries.booking import BookingFilter, list_bookings
+from masu.persistence.repositories.booking import newest_creation_times
 
 pytestmark = pytest.mark.postgres
 

@@ -20,12 +20,10 @@ from masu.bootstrap import Container
 from masu.domain.access import Principal, Role
 from masu.domain.errors import ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.bookings import Booking
-from masu.persistence.catalogue import City, Treatment
-from masu.persistence.users import ProfessionalCity, ProfessionalProfile, User
-from masu.services import professionals
-from masu.services.availability import SlotQuery, candidate_starts, open_slots, slot_is_open
-from masu.services.booking_creation import NewBooking, create_booking, price_booking
+from masu.persistence.models import Booking, City, ProfessionalCity, ProfessionalProfile, Treatment, User
+from masu.services.booking.availability import SlotQuery, candidate_starts, open_slots, slot_is_open
+from masu.services.booking.creation import NewBooking, create_booking, price_booking
+from masu.services.professional import profiles as professionals
 from tests.conftest import NOW
 from tests.factories import CUSTOMER, OTHER_CUSTOMER, book, login, visit_at
 

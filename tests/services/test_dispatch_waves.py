@@ -11,8 +11,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
-from masu.persistence.bookings import Booking
-from masu.persistence.outbox import OutboxEvent
+from masu.persistence.models import Booking, OutboxEvent
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.conftest import NOW, settings_for

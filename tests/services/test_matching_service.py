@@ -14,12 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.matching import ProfessionalRecord, standing_score
-from masu.persistence.bookings import Booking, Offer
-from masu.persistence.catalogue import City, Treatment, TreatmentDuration
-from masu.persistence.users import ProfessionalCoverage, ProfessionalProfile, ProfessionalStats, User
-from masu.services import professionals, standing
-from masu.services.accounts import Registration
-from masu.services.matching import next_candidates, ranked_candidates
+from masu.persistence.models import (
+    Booking,
+    City,
+    Offer,
+    ProfessionalCoverage,
+    ProfessionalProfile,
+    ProfessionalStats,
+    Treatment,
+    TreatmentDuration,
+    User,
+)
+from masu.services.account.accounts import Registration
+from masu.services.dispatch.matching import next_candidates, ranked_candidates
+from masu.services.professional import profiles as professionals
+from masu.services.professional import standing
 from tests.conftest import NOW, TEST_PASSWORDS
 from tests.factories import ADMIN, CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER, book, login, user_id_of, visit_at
 

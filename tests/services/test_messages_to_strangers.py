@@ -8,8 +8,7 @@ import httpx
 import sqlalchemy as sa
 
 from masu.bootstrap import Container
-from masu.persistence.notifications import Notification
-from masu.persistence.users import User
+from masu.persistence.models import Notification, User
 from tests.factories import CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER, book, login, visit_at
 from tests.services.test_notification_handlers import settle
 

@@ -17,18 +17,17 @@ from tenacity import wait_none
 
 from masu.bootstrap import Container, build_container, delivery_policy
 from masu.clock import SettableClock
-from masu.notifications.email import MemoryEmailSender
-from masu.notifications.providers import SMS, build_providers
-from masu.notifications.sms import MemorySmsSender
-from masu.persistence import notification_repository
-from masu.persistence.notifications import Notification
-from masu.persistence.users import User
-from masu.services.notification_delivery import (
+from masu.notifications.delivery import (
     DeliveryReport,
     deliver_due_notifications,
     fallback_key,
     quiet_hours_end,
 )
+from masu.notifications.email import MemoryEmailSender
+from masu.notifications.providers import SMS, build_providers
+from masu.notifications.sms import MemorySmsSender
+from masu.persistence.models import Notification, User
+from masu.persistence.repositories import notification as notification_repository
 from tests.conftest import NOW, settings_for
 from tests.notifications.rows import message, queue
 

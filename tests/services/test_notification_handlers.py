@@ -22,10 +22,8 @@ from masu.domain.reviews import booking_id_from_review_token
 from masu.events.bus import Event
 from masu.events.dispatcher import Dispatcher
 from masu.events.outbox import append_event
-from masu.persistence.notifications import Notification
-from masu.persistence.outbox import OutboxEvent
-from masu.persistence.users import User
-from masu.services.notifications import Message, NotificationPolicy, schedule
+from masu.persistence.models import Notification, OutboxEvent, User
+from masu.services.notification.messages import Message, NotificationPolicy, schedule
 from masu.worker.runner import Worker
 from tests.conftest import NOW
 from tests.factories import ADMIN, CUSTOMER, VISIT_STEPS, book, login, professional, sign_up, step_time

@@ -16,9 +16,9 @@ from tenacity import wait_none
 
 from masu.bootstrap import Container, build_container, delivery_policy
 from masu.clock import SettableClock
+from masu.notifications.delivery import deliver_due_notifications
 from masu.notifications.providers import SMS, build_providers
-from masu.persistence.notifications import Notification
-from masu.services.notification_delivery import deliver_due_notifications
+from masu.persistence.models import Notification
 from masu.worker.runner import Worker
 from tests.conftest import NOW, settings_for
 from tests.notifications.rows import message, queue

@@ -13,9 +13,8 @@ import sqlalchemy as sa
 from masu.clock import SettableClock
 from masu.domain.lifecycle import Actor
 from masu.payments.gateway import RefundRequest
-from masu.persistence.bookings import Booking
-from masu.persistence.outbox import OutboxDelivery
-from masu.services.refunds import refund_wanted
+from masu.persistence.models import Booking, OutboxDelivery
+from masu.services.payment.refunds import refund_wanted
 from tests.conftest import NOW
 from tests.factories import ADMIN, CUSTOMER, book, login
 from tests.payments.support import (

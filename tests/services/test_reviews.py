@@ -25,7 +25,7 @@ from alembic.config import Config
 from masu.bootstrap import Container, build_container, review_schedule
 from masu.clock import SettableClock
 from masu.persistence.database import PROJECT_ROOT, upgrade_database
-from masu.services.review_cycle import run_due_review_steps
+from masu.services.review.cycle import run_due_review_steps
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.conftest import settings_for

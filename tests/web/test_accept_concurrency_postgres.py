@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from masu.bootstrap import build_container
 from masu.persistence.base import new_id
-from masu.persistence.bookings import Booking, Offer
-from masu.services.dispatch import expire_due_offers
+from masu.persistence.models import Booking, Offer
+from masu.services.dispatch.waves import expire_due_offers
 from tests.conftest import settings_for
 from tests.factories import CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER, booking_body
 from tests.live_server import live_server_fixture, tomorrow_noon_in_israel

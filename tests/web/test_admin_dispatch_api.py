@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
-from masu.persistence.bookings import Booking
+from masu.persistence.models import Booking
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.conftest import settings_for

@@ -11,8 +11,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container
 from masu.clock import SettableClock
-from masu.persistence.bookings import Booking
-from masu.persistence.users import User
+from masu.persistence.models import Booking, User
 from tests.factories import ADMIN, CUSTOMER, OTHER_CUSTOMER, PROFESSIONAL, book, login
 
 CALLERS = ["anonymous", "owner", "other_customer", "professional", "assigned_professional", "admin"]

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container
 from masu.clock import SettableClock
-from masu.persistence.bookings import Booking
-from masu.services.catalogue_admin import create_coupon
+from masu.persistence.models import Booking
+from masu.services.catalogue.admin import create_coupon
 from tests.factories import (
     ADMIN,
     CUSTOMER,

@@ -8,8 +8,7 @@ import httpx
 import sqlalchemy as sa
 
 from masu.bootstrap import Container
-from masu.persistence.bookings import Booking
-from masu.persistence.users import User
+from masu.persistence.models import Booking, User
 from tests.factories import ADMIN, CUSTOMER, OTHER_CUSTOMER, book, login, treatment_named
 
 # Demo professionals cover two neighbouring cities each; these four cover Tel Aviv (odd positions are women).

@@ -19,9 +19,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from masu.persistence.catalogue import Coupon
 from masu.persistence.database import create_engine
-from masu.persistence.notifications import Notification
+from masu.persistence.models import Coupon, Notification
 from tests.factories import ADMIN, booking_body
 from tests.live_server import live_server_fixture, tomorrow_noon_in_israel
 

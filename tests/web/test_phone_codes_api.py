@@ -10,9 +10,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
-from masu.persistence.bookings import Booking
-from masu.persistence.notifications import Notification
-from masu.persistence.users import PhoneCode
+from masu.persistence.models import Booking, Notification, PhoneCode
 from masu.web.app import create_app
 from tests.conftest import settings_for
 from tests.factories import ADMIN, CUSTOMER, book, booking_body, code_sent_to, login, sign_up, treatment_named

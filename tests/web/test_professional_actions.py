@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
-from masu.persistence.users import ProfessionalTreatment
+from masu.persistence.models import ProfessionalTreatment
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.conftest import settings_for

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from masu.bootstrap import Container
 from masu.clock import SettableClock
 from masu.domain.reviews import review_token
-from masu.persistence.reviews import Review
+from masu.persistence.models import Review
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.review_helpers import booking_row, treat

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
-from masu.persistence.users import BrowserSessionRecord
+from masu.persistence.models import BrowserSessionRecord
 from masu.web.app import create_app
 from masu.worker.runner import Worker
 from tests.conftest import STRONG_SECRET, settings_for

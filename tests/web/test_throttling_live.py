@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from masu.persistence.database import create_engine
-from masu.persistence.users import User
+from masu.persistence.models import User
 from tests.conftest import redis_url
 from tests.live_server import running_server
 

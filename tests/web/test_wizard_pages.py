@@ -11,9 +11,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container
 from masu.clock import SettableClock
-from masu.persistence.bookings import Booking
-from masu.persistence.catalogue import City, Treatment
-from masu.persistence.users import WorkingHours
+from masu.persistence.models import Booking, City, Treatment, WorkingHours
 from masu.web.pages.customer.wizard_form import TIME_CODES, form_field, message_key
 from masu.web.pages.customer.wizard_texts import WIZARD
 from tests.factories import CUSTOMER, csrf_of, page_login

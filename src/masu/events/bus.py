@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.events.outbox import append_event
-from masu.persistence.outbox import OutboxEvent
+from masu.persistence.models import OutboxEvent
 
 
 @dataclass(frozen=True, slots=True)

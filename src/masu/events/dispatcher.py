@@ -11,8 +11,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from masu.events.bus import BookingEventBus, Event
-from masu.persistence import outbox_repository as outbox
-from masu.persistence.outbox import OutboxDelivery, OutboxEvent
+from masu.persistence.models import OutboxDelivery, OutboxEvent
+from masu.persistence.repositories import outbox
 
 _log = structlog.get_logger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.persistence.outbox import OutboxEvent
+from masu.persistence.models import OutboxEvent
 
 
 def append_event(

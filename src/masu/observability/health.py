@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from masu.persistence import outbox_repository
+from masu.persistence.repositories import outbox as outbox_repository
 
 CHECK_TIMEOUT_SECONDS = 3.0
 

@@ -34,8 +34,8 @@ from masu.payments.gateway import (
     RefundReceipt,
     RefundRequest,
 )
-from masu.persistence import sandbox_gateway_repository as books
-from masu.persistence.sandbox_gateway import SandboxPayment, SandboxRefund
+from masu.persistence.models import SandboxPayment, SandboxRefund
+from masu.persistence.repositories import sandbox_gateway as books
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 TIMESTAMP_HEADER = "X-Sandbox-Timestamp"

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from masu.bootstrap import Container
 from masu.domain.access import Principal, Role
-from masu.services.accounts import principal_for
+from masu.services.account.accounts import principal_for
 from masu.web.auth import TokenInvalid, claims_of_token
 
 _bearer = HTTPBearer(auto_error=False)

@@ -22,7 +22,7 @@ from masu.domain.errors import (
     ValidationFailed,
 )
 from masu.observability.metrics import DOMAIN_REFUSALS
-from masu.services.accounts import InvalidCredentials
+from masu.services.account.accounts import InvalidCredentials
 from masu.web.route_table import methods_at
 
 PROBLEM_JSON = "application/problem+json"

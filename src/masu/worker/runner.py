@@ -16,7 +16,7 @@ import structlog
 from masu.bootstrap import Container, retry_policy
 from masu.events.bus import BookingEventBus
 from masu.events.dispatcher import Dispatcher, DispatchReport
-from masu.persistence import outbox_repository
+from masu.persistence.repositories import outbox as outbox_repository
 from masu.worker.timers import TIMERS
 
 _log = structlog.get_logger(__name__)

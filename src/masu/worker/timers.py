@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container, delivery_policy, review_schedule
-from masu.services.browser_sessions import purge_expired_sessions
-from masu.services.dispatch import cancel_unstaffed_visits, expire_due_offers
-from masu.services.notification_delivery import deliver_due_notifications
-from masu.services.payments import cancel_unpaid_bookings
-from masu.services.review_cycle import run_due_review_steps
-from masu.services.standing import refresh_stale_standings
+from masu.notifications.delivery import deliver_due_notifications
+from masu.services.account.browser_sessions import purge_expired_sessions
+from masu.services.dispatch.waves import cancel_unstaffed_visits, expire_due_offers
+from masu.services.payment.payments import cancel_unpaid_bookings
+from masu.services.professional.standing import refresh_stale_standings
+from masu.services.review.cycle import run_due_review_steps
 
 # Small enough that a pass stays short; 200 a pass at one pass a second refreshes 100,000 in under 10 minutes.
 STANDINGS_PER_PASS = 200

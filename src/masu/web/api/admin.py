@@ -10,21 +10,22 @@ from pydantic import Field
 
 from masu.bootstrap import review_schedule
 from masu.domain.lifecycle import BookingStatus
-from masu.persistence import booking_repository, event_queries, offer_repository
-from masu.persistence.booking_queries import BookingFilter
-from masu.persistence.bookings import Offer
-from masu.persistence.outbox import OutboxEvent
-from masu.services import admin_dispatch
-from masu.services.booking_access import (
+from masu.persistence.models import Offer, OutboxEvent
+from masu.persistence.queries import event as event_queries
+from masu.persistence.queries.booking import BookingFilter
+from masu.persistence.repositories import booking as booking_repository
+from masu.persistence.repositories import offer as offer_repository
+from masu.services.booking.access import (
     BookingView,
     accessible_booking,
     cancel_booking,
     full_view,
     page_of_bookings,
 )
-from masu.services.matching import ranked_candidates
-from masu.services.operations import replay_dead_letter
-from masu.services.review_cycle import resend_review_request
+from masu.services.dispatch import admin as admin_dispatch
+from masu.services.dispatch.matching import ranked_candidates
+from masu.services.operations.outbox import replay_dead_letter
+from masu.services.review.cycle import resend_review_request
 from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSummaryOut
 from masu.web.api.common import ID_PATTERN, ApiInput, ApiModel, Page, ShekelsIn, path_id, to_agorot
 from masu.web.api.idempotency import respond_idempotently

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from masu.persistence import catalogue_repository
-from masu.services import catalogue_admin
-from masu.services.catalogue import forget_catalogue, treatments_with_durations
+from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.services.catalogue import admin as catalogue_admin
+from masu.services.catalogue.catalogue import forget_catalogue, treatments_with_durations
 from masu.web.api.admin_schemas import (
     AdminCityOut,
     AdminCouponOut,

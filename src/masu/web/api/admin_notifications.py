@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from masu.domain.errors import ValidationFailed
 from masu.domain.phones import normalize_israeli_mobile
-from masu.persistence import notification_repository
+from masu.persistence.repositories import notification as notification_repository
 from masu.web.api.common import ID_PATTERN, ApiModel
 from masu.web.deps import AdminDep, SessionDep
 

@@ -10,9 +10,15 @@ from pydantic import EmailStr, Field, ValidationInfo, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import ValidationFailed
-from masu.services import professionals
-from masu.services.accounts import Registration
-from masu.services.professionals import APPROVED, SUSPENDED, Interval, OfferedTreatment, ProfessionalDetails
+from masu.services.account.accounts import Registration
+from masu.services.professional import profiles as professionals
+from masu.services.professional.profiles import (
+    APPROVED,
+    SUSPENDED,
+    Interval,
+    OfferedTreatment,
+    ProfessionalDetails,
+)
 from masu.web.api.admin_schemas import (
     WEEKDAYS,
     ClockTime,

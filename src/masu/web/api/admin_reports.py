@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.report_queries import GroupCount
-from masu.services.reports import MonthRevenue, Reports, WeekFigures, build_reports, report_period
+from masu.persistence.queries.report import GroupCount
+from masu.services.operations.reports import MonthRevenue, Reports, WeekFigures, build_reports, report_period
 from masu.web.api.common import ApiModel, Shekels
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
 

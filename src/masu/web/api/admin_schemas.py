@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import Conflict, ValidationFailed
 from masu.domain.money import BASIS_POINTS_PER_PERCENT, percent_to_basis_points
-from masu.persistence.catalogue import City, Coupon, SurchargeRule
-from masu.services.catalogue import TreatmentOffer
-from masu.services.catalogue_admin import DurationPrice, TreatmentSpec
+from masu.persistence.models import City, Coupon, SurchargeRule
+from masu.services.catalogue.admin import DurationPrice, TreatmentSpec
+from masu.services.catalogue.catalogue import TreatmentOffer
 from masu.web.api.common import (
     ID_PATTERN,
     ApiInput,

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request, Response
 from pydantic import EmailStr, Field
 
 from masu.domain.errors import ValidationFailed
-from masu.persistence import user_repository
-from masu.persistence.users import User
-from masu.services.accounts import Registration, change_password, log_in
-from masu.services.browser_sessions import revoke_everywhere
-from masu.services.phone_codes import (
+from masu.persistence.models import User
+from masu.persistence.repositories import user as user_repository
+from masu.services.account.accounts import Registration, change_password, log_in
+from masu.services.account.browser_sessions import revoke_everywhere
+from masu.services.account.phone_codes import (
     CODE_SENT,
     CodePurpose,
     CodeSent,

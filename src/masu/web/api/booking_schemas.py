@@ -8,9 +8,9 @@ from typing import Literal
 from pydantic import EmailStr, Field
 
 from masu.domain.lifecycle import BookingStatus
-from masu.persistence.booking_queries import BookingSummary, StatusTotal
-from masu.services.booking_access import BookingView
-from masu.services.booking_creation import NewBooking
+from masu.persistence.queries.booking import BookingSummary, StatusTotal
+from masu.services.booking.access import BookingView
+from masu.services.booking.creation import NewBooking
 from masu.web.api.common import ApiInput, ApiModel, Moment, PersonName, Shekels
 
 GenderPreference = Literal["any", "male", "female"]

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from masu.domain.lifecycle import BookingStatus
 from masu.observability.metrics import BOOKINGS_CREATED
-from masu.services.booking_access import (
+from masu.services.booking.access import (
     booking_stats,
     cancel_booking,
     full_view,
     list_visible_bookings,
     view_booking,
 )
-from masu.services.booking_creation import create_booking
+from masu.services.booking.creation import create_booking
 from masu.web.api.booking_schemas import BookingIn, BookingOut, BookingSummaryOut, CancelIn, StatusTotalOut
 from masu.web.api.common import Page, path_id
 from masu.web.api.idempotency import respond_idempotently

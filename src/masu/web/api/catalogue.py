@@ -7,8 +7,8 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
-from masu.persistence import catalogue_repository
-from masu.services.catalogue import (
+from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.services.catalogue.catalogue import (
     CITIES_CACHE_KEY,
     TREATMENTS_CACHE_KEY,
     TreatmentOffer,

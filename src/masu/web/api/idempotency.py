@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import Conflict, ValidationFailed
-from masu.persistence import idempotency_repository as keys
+from masu.persistence.repositories import idempotency as keys
 
 HEADER = "Idempotency-Key"
 # A request that holds a key longer than this is presumed dead, and a retry may take the key over.

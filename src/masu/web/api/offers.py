@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
-from masu.persistence import booking_repository
-from masu.services.booking_access import BookingView
-from masu.services.dispatch import accept_offer, decline_offer
-from masu.services.offer_views import offers_for
+from masu.persistence.repositories import booking as booking_repository
+from masu.services.booking.access import BookingView
+from masu.services.dispatch.offer_views import offers_for
+from masu.services.dispatch.waves import accept_offer, decline_offer
 from masu.web.api.booking_schemas import BookingOut
 from masu.web.api.common import ApiModel, Shekels, path_id
 from masu.web.api.idempotency import respond_idempotently

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from masu.payments.gateway import CallbackRejected
-from masu.services.payment_callbacks import apply_callback
+from masu.services.payment.callbacks import apply_callback
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.problems import problem

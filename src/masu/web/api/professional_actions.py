@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import ValidationFailed
-from masu.persistence import booking_repository
-from masu.persistence.bookings import Booking
-from masu.services.booking_access import BookingView
-from masu.services.professional_actions import complete_treatment, mark_on_way, start_treatment, withdraw
+from masu.persistence.models import Booking
+from masu.persistence.repositories import booking as booking_repository
+from masu.services.booking.access import BookingView
+from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
 from masu.web.api.booking_schemas import BookingOut
 from masu.web.api.common import ApiInput, path_id
 from masu.web.api.idempotency import respond_idempotently

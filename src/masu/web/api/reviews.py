@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from masu.domain.reviews import MAX_COMMENT_LENGTH, MAX_RATING, MAX_REPLY_LENGTH, MIN_RATING
-from masu.persistence.review_queries import ReviewFilter
-from masu.persistence.reviews import Review
-from masu.services.reviews import (
+from masu.persistence.models import Review
+from masu.persistence.queries.review import ReviewFilter
+from masu.services.review.reviews import (
     public_reviews,
     reply_to_review,
     reviews_page,

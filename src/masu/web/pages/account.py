@@ -10,14 +10,14 @@ from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import Conflict, RateLimited, ValidationFailed
 from masu.domain.phones import normalize_israeli_mobile
-from masu.services.account_settings import email_is_valid, name_is_valid
-from masu.services.accounts import (
+from masu.services.account.accounts import (
     InvalidCredentials,
     Registration,
     log_in,
     principal_for,
 )
-from masu.services.phone_codes import CodePurpose, send_code, sign_up
+from masu.services.account.phone_codes import CodePurpose, send_code, sign_up
+from masu.services.account.settings import email_is_valid, name_is_valid
 from masu.services.throttle import ThrottleKind
 from masu.web.client_address import client_address
 from masu.web.deps import ContainerDep, SessionDep

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import RateLimited, ValidationFailed
-from masu.services.account_settings import (
+from masu.services.account.accounts import change_password
+from masu.services.account.browser_sessions import revoke_everywhere
+from masu.services.account.settings import (
     MESSAGE_LANGUAGES,
     InvalidPreferences,
     Preferences,
     current_user,
     update_preferences,
 )
-from masu.services.accounts import change_password
-from masu.services.browser_sessions import revoke_everywhere
 from masu.web.client_address import client_address
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.ui.csrf import renew_csrf, require_csrf

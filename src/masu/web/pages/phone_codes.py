@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import RateLimited, ValidationFailed
-from masu.persistence.users import User
-from masu.services.phone_codes import CODE_SENT, CodePurpose, redeem_code, reset_password, send_code
+from masu.persistence.models import User
+from masu.services.account.phone_codes import CODE_SENT, CodePurpose, redeem_code, reset_password, send_code
 from masu.web.deps import ContainerDep, SessionDep, client_address
 from masu.web.ui.csrf import renew_csrf, require_csrf
 from masu.web.ui.render import redirect, render

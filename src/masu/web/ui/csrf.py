@@ -16,7 +16,7 @@ import secrets
 from fastapi import Request, Response
 
 from masu.bootstrap import Container
-from masu.services.browser_sessions import session_key
+from masu.services.account.browser_sessions import session_key
 from masu.web.deps import ContainerDep
 from masu.web.ui.cookies import CSRF_COOKIE, SESSION_COOKIE, read_cookie, set_cookie
 

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.access import Principal, Role
-from masu.services.accounts import principal_for
-from masu.services.browser_sessions import end_browser_session, live_session, start_browser_session
+from masu.services.account.accounts import principal_for
+from masu.services.account.browser_sessions import end_browser_session, live_session, start_browser_session
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.ui.cookies import SESSION_COOKIE, delete_cookie, read_cookie, set_cookie
 

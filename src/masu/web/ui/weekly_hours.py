@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from masu.domain.errors import ValidationFailed
-from masu.persistence.users import WorkingHours
-from masu.services.professionals import Interval
+from masu.persistence.models import WorkingHours
+from masu.services.professional.profiles import Interval
 from masu.web.ui.i18n import Lang
 
 WEEK = (6, 0, 1, 2, 3, 4, 5)  # weekday numbers (0=Monday) in the order an Israeli week is read: Sunday first

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.domain.access import Principal
 from masu.domain.errors import NotFound
 from masu.domain.lifecycle import BookingStatus
-from masu.persistence import user_repository
-from masu.persistence.bookings import Booking
-from masu.services.booking_access import accessible_booking
-from masu.services.catalogue import treatments_with_durations
-from masu.services.matching import ranked_candidates
+from masu.persistence.models import Booking
+from masu.persistence.repositories import user as user_repository
+from masu.services.booking.access import accessible_booking
+from masu.services.catalogue.catalogue import treatments_with_durations
+from masu.services.dispatch.matching import ranked_candidates
 from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.common import CATALOGUES, local, looks_like_id

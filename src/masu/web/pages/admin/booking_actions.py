@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.bootstrap import Container, review_schedule
 from masu.domain.access import Principal
 from masu.domain.errors import DomainError, Forbidden, NotFound, TooEarly, ValidationFailed
-from masu.persistence.bookings import Booking
-from masu.services import admin_dispatch
-from masu.services.booking_access import cancel_booking
-from masu.services.professional_actions import complete_treatment
-from masu.services.review_cycle import resend_review_request
+from masu.persistence.models import Booking
+from masu.services.booking.access import cancel_booking
+from masu.services.dispatch import admin as admin_dispatch
+from masu.services.professional.actions import complete_treatment
+from masu.services.review.cycle import resend_review_request
 from masu.web.api.common import to_agorot
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.booking import find_booking, render_booking

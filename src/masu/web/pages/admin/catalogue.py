@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.errors import Conflict, DomainError, NotFound
-from masu.persistence import catalogue_repository
-from masu.persistence.catalogue import Coupon, SurchargeRule
-from masu.services.catalogue import forget_catalogue, treatments_with_durations
+from masu.persistence.models import Coupon, SurchargeRule
+from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.services.catalogue.catalogue import forget_catalogue, treatments_with_durations
 from masu.web.api.admin_schemas import WEEKDAYS, clock_of, wire_value
 from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep

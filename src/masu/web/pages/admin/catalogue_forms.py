@@ -15,8 +15,8 @@ from pydantic.alias_generators import to_snake
 
 from masu.domain.errors import DomainError, ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.catalogue import City, Coupon, SurchargeRule
-from masu.services.catalogue import TreatmentOffer
+from masu.persistence.models import City, Coupon, SurchargeRule
+from masu.services.catalogue.catalogue import TreatmentOffer
 from masu.web.api.admin_schemas import (
     WEEKDAYS,
     CityIn,

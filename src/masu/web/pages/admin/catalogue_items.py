@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import NotFound
 from masu.persistence.base import Base
-from masu.persistence.catalogue import City, Coupon, SurchargeRule
-from masu.services import catalogue_admin
+from masu.persistence.models import City, Coupon, SurchargeRule
+from masu.services.catalogue import admin as catalogue_admin
 from masu.web.api.admin_schemas import conflict_on_duplicate
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.catalogue import form_page, posted, submit

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import NotFound
-from masu.services import catalogue_admin
+from masu.services.catalogue import admin as catalogue_admin
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.catalogue import form_page, posted, submit
 from masu.web.pages.admin.catalogue_forms import duration_rows, treatment_form, treatment_in

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 from masu.domain.errors import Conflict, NotFound
 from masu.observability.health import check_health
 from masu.observability.system_status import SystemStatus, system_status
-from masu.persistence.dead_letter_queries import DeadLetter
-from masu.services.operations import dead_letters, replay_dead_letter
+from masu.persistence.queries.dead_letter import DeadLetter
+from masu.services.operations.outbox import dead_letters, replay_dead_letter
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.common import CATALOGUES, Csrf, local
 from masu.web.ui.render import page_texts, redirect, render

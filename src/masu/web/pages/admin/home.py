@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse
 from masu.domain.errors import ValidationFailed
 from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.booking_queries import BookingFilter
-from masu.services.booking_access import page_of_bookings
+from masu.persistence.queries.booking import BookingFilter
+from masu.services.booking.access import page_of_bookings
 from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.common import CATALOGUES, local

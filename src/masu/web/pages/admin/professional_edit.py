@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import DomainError, NotFound, ValidationFailed
-from masu.persistence import catalogue_repository
-from masu.services import professionals
-from masu.services.professionals import OfferedTreatment, ProfessionalDetails
+from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.services.professional import profiles as professionals
+from masu.services.professional.profiles import OfferedTreatment, ProfessionalDetails
 from masu.web.api.admin_professionals import LocationIn
 from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep

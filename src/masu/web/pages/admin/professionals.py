@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.bootstrap import Container
 from masu.domain.errors import NotFound
 from masu.domain.matching import ProfessionalRecord
-from masu.persistence import track_record_queries
-from masu.services import professionals
-from masu.services.professionals import APPROVED, PENDING, SUSPENDED, ProfessionalSummary
+from masu.persistence.queries import track_record as track_record_queries
+from masu.services.professional import profiles as professionals
+from masu.services.professional.profiles import APPROVED, PENDING, SUSPENDED, ProfessionalSummary
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.common import Csrf, looks_like_id
 from masu.web.pages.admin.manage_texts import MANAGE_CATALOGUES

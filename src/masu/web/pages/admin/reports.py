@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.report_queries import GroupCount
-from masu.services.reports import Reports, build_reports, report_period
+from masu.persistence.queries.report import GroupCount
+from masu.services.operations.reports import Reports, build_reports, report_period
 from masu.web.api.common import shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.common import CATALOGUES

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.persistence import booking_repository, event_queries, notification_repository, offer_repository
-from masu.persistence.bookings import BookingStatusChange, Offer
-from masu.persistence.notifications import Notification
-from masu.persistence.outbox import OutboxEvent
+from masu.persistence.models import BookingStatusChange, Notification, Offer, OutboxEvent
+from masu.persistence.queries import event as event_queries
+from masu.persistence.repositories import booking as booking_repository
+from masu.persistence.repositories import notification as notification_repository
+from masu.persistence.repositories import offer as offer_repository
 
 MAX_MESSAGES = 500
 # At one instant a status change comes before the event it emitted, then the offers and messages it caused.

@@ -16,17 +16,17 @@ from masu.domain.errors import DomainError, NotFound, ValidationFailed
 from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
 from masu.domain.reviews import MAX_COMMENT_LENGTH
-from masu.persistence.review_queries import ReviewFilter
-from masu.persistence.reviews import Review
-from masu.services.booking_access import (
+from masu.persistence.models import Review
+from masu.persistence.queries.review import ReviewFilter
+from masu.services.booking.access import (
     MAX_PAGE_SIZE,
     BookingView,
     cancel_booking,
     list_visible_bookings,
     view_booking,
 )
-from masu.services.catalogue import treatments_with_durations
-from masu.services.reviews import reviews_page, submit_review
+from masu.services.catalogue.catalogue import treatments_with_durations
+from masu.services.review.reviews import reviews_page, submit_review
 from masu.web.api.common import ID_PATTERN, shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS

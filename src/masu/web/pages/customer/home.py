@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from masu.services.catalogue import treatments_with_durations
+from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep
 from masu.web.pages.customer.texts import TEXTS

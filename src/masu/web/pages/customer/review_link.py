@@ -17,8 +17,8 @@ from masu.domain.errors import DomainError, ValidationFailed
 from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
 from masu.domain.reviews import MAX_COMMENT_LENGTH, booking_id_from_review_token
-from masu.persistence.review_queries import ReviewLinkFacts
-from masu.services.reviews import review_link_facts, submit_review_by_link
+from masu.persistence.queries.review import ReviewLinkFacts
+from masu.services.review.reviews import review_link_facts, submit_review_by_link
 from masu.web.deps import ContainerDep, SessionDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -22,14 +22,14 @@ from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import RateLimited, ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ, PriceDetails
-from masu.persistence import idempotency_repository
-from masu.persistence.catalogue import City
-from masu.services.accounts import PhoneNotVerified
-from masu.services.availability import SlotQuery, open_slots, slot_is_open
-from masu.services.booking_access import BookingView
-from masu.services.booking_creation import NewBooking, create_booking, price_booking
-from masu.services.booking_wizard import contact_of, served_cities
-from masu.services.catalogue import TreatmentOffer, treatments_with_durations
+from masu.persistence.models import City
+from masu.persistence.repositories import idempotency as idempotency_repository
+from masu.services.account.accounts import PhoneNotVerified
+from masu.services.booking.access import BookingView
+from masu.services.booking.availability import SlotQuery, open_slots, slot_is_open
+from masu.services.booking.creation import NewBooking, create_booking, price_booking
+from masu.services.booking.wizard import contact_of, served_cities
+from masu.services.catalogue.catalogue import TreatmentOffer, treatments_with_durations
 from masu.web.api.common import shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 from masu.domain.errors import ValidationFailed
 from masu.domain.phones import normalize_israeli_mobile
 from masu.domain.pricing import BUSINESS_TZ
-from masu.services.booking_creation import NewBooking
-from masu.services.booking_wizard import Contact
+from masu.services.booking.creation import NewBooking
+from masu.services.booking.wizard import Contact
 from masu.web.api.booking_schemas import BookingIn
 
 PICK_NAMES = ("treatment", "duration", "city", "date", "time", "gender")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from masu.services.professional_work import MonthEarnings, Pay, earnings_of
+from masu.services.professional.work import MonthEarnings, Pay, earnings_of
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.pro.texts import TEXTS
 from masu.web.pages.pro.views import local, shekels, treatment_names

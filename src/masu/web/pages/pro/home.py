@@ -12,10 +12,10 @@ from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import DomainError, NotFound, TooEarly
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.bookings import Booking
-from masu.services.dispatch import accept_offer, decline_offer
-from masu.services.offer_views import OfferView, offers_for
-from masu.services.professional_work import assigned_visits
+from masu.persistence.models import Booking
+from masu.services.dispatch.offer_views import OfferView, offers_for
+from masu.services.dispatch.waves import accept_offer, decline_offer
+from masu.services.professional.work import assigned_visits
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.pro.texts import TEXTS
 from masu.web.pages.pro.views import (

@@ -12,8 +12,8 @@ from fastapi.templating import Jinja2Templates
 from masu.domain.dispatch import offer_id_from_token
 from masu.domain.errors import DomainError
 from masu.domain.pricing import BUSINESS_TZ
-from masu.services.dispatch import accept_offer, decline_offer
-from masu.services.offer_views import OfferLinkView, offer_for_link
+from masu.services.dispatch.offer_views import OfferLinkView, offer_for_link
+from masu.services.dispatch.waves import accept_offer, decline_offer
 from masu.web.api.common import shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 

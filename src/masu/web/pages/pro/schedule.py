@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal
 from masu.domain.errors import NotFound, ValidationFailed
-from masu.persistence import catalogue_repository
-from masu.services.professionals import professional_details, set_cities, set_hours
+from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.services.professional.profiles import professional_details, set_cities, set_hours
 from masu.web.deps import SessionDep
 from masu.web.pages.pro.texts import TEXTS
 from masu.web.pages.pro.views import switch_url

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal
 from masu.domain.errors import DomainError, NotFound
-from masu.persistence.bookings import Booking
-from masu.services.booking_access import accessible_booking
-from masu.services.professional_actions import complete_treatment, mark_on_way, start_treatment, withdraw
+from masu.persistence.models import Booking
+from masu.services.booking.access import accessible_booking
+from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.pro.home import refused_dashboard, render_dashboard, visit_row
 from masu.web.pages.pro.texts import TEXTS

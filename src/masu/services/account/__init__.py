@@ -1,0 +1,1 @@
+"""Accounts: registration, log-in, settings, browser sessions, phone codes and their throttles."""

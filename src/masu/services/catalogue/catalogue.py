@@ -1,0 +1,51 @@
+"""The public catalogue, cached (the seed's treatmentPricing TTL); admin edits invalidate it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masu.persistence.cache import Cache
+from masu.persistence.models import Treatment, TreatmentDuration
+from masu.persistence.repositories import catalogue as catalogue_repository
+
+TREATMENTS_CACHE_KEY = "catalogue:treatments"
+CITIES_CACHE_KEY = "catalogue:cities"
+CATALOGUE_TTL_SECONDS = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentOffer:
+    """A treatment as customers see it, with its active durations."""
+
+    treatment: Treatment
+    durations: list[TreatmentDuration]
+
+
+async def treatments_with_durations(session: AsyncSession, *, active_only: bool) -> list[TreatmentOffer]:
+    """Treatments and their durations in two queries."""
+    treatments = await catalogue_repository.list_treatments(session, active_only=active_only)
+    durations = await catalogue_repository.durations_of(
+        session, [t.id for t in treatments], active_only=active_only
+    )
+    by_treatment: dict[str, list[TreatmentDuration]] = {}
+    for duration in durations:
+        by_treatment.setdefault(duration.treatment_id, []).append(duration)
+    return [TreatmentOffer(t, by_treatment.get(t.id, [])) for t in treatments]
+
+
+async def cached_text(cache: Cache, key: str, build: Callable[[], Awaitable[str]]) -> str:
+    """The cached text under `key`, building and storing it on a miss."""
+    cached = await cache.get(key)
+    if cached is not None:
+        return cached
+    text = await build()
+    await cache.set(key, text, CATALOGUE_TTL_SECONDS)
+    return text
+
+
+async def forget_catalogue(cache: Cache) -> None:
+    """Drop the cached catalogue after an admin change (call after commit)."""
+    await cache.delete(TREATMENTS_CACHE_KEY, CITIES_CACHE_KEY)

@@ -1,0 +1,1 @@
+"""Dispatch: ranking professionals, offering in waves, admins stepping in, offers as seen."""

@@ -1,0 +1,1 @@
+"""Operators' work: the outbox's dead letters, reports, the demo data."""

@@ -1,0 +1,1 @@
+"""Payments: what is due, the gateway's callbacks, refunds."""

@@ -1,0 +1,1 @@
+"""Professionals: profiles, their visits and earnings, moving a visit along, standing."""

@@ -1,0 +1,1 @@
+"""Reviews: the customer's review, the reply, moderation, and the review cycle."""
