@@ -209,7 +209,7 @@ def build_container(settings: Settings | None = None, *, clock: Clock | None = N
     container = Container(
         settings=settings,
         engine=engine,
-        sessions=create_session_factory(engine),
+        sessions=create_session_factory(engine, cache=cache),
         clock=clock or _wall_clock(settings),
         cache=cache,
         redis=redis,

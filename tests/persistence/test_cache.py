@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from masu.bootstrap import Container
 from masu.persistence.cache import Cache, MemoryCache, RedisCache
 from masu.persistence.models import Treatment
-from masu.services.catalogue.catalogue import forget_catalogue
+from masu.services.catalogue.catalogue import catalogue_changed
 from tests.conftest import redis_url
 
 
@@ -40,14 +40,21 @@ async def test_set_get_delete_and_expiry(cache: Cache) -> None:
     assert await cache.ping()
 
 
-async def test_public_treatments_are_cached_until_forgotten(
+async def test_public_treatments_are_cached_until_a_catalogue_change_commits(
     client: httpx.AsyncClient, container: Container
 ) -> None:
     first = (await client.get("/api/v1/treatments")).json()
     async with container.sessions() as session:
         await session.execute(sa.update(Treatment).values(name=Treatment.name + " Deluxe"))
-        await session.commit()
+        await session.commit()  # a write that does not say it changed the catalogue leaves the cache alone
     assert (await client.get("/api/v1/treatments")).json() == first
-    await forget_catalogue(container.cache)
+    async with container.sessions() as session:
+        catalogue_changed(session)
+        await session.rollback()  # a change that never commits keeps the cache
+    assert (await client.get("/api/v1/treatments")).json() == first
+    async with container.sessions() as session:
+        catalogue_changed(session)
+        assert (await client.get("/api/v1/treatments")).json() == first  # stale only once it commits
+        await session.commit()
     renamed = [t["name"] for t in (await client.get("/api/v1/treatments")).json()]
     assert renamed == [t["name"] + " Deluxe" for t in first]

@@ -11,6 +11,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from masu.persistence.cache import Cache
+from masu.persistence.unit_of_work import UnitOfWork, session_info
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -25,9 +28,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return engine
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions are units of work: the caller commits, objects stay readable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_session_factory(
+    engine: AsyncEngine, *, cache: Cache | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions are units of work: the caller commits, objects stay readable, stale cache keys are dropped."""
+    return async_sessionmaker(engine, class_=UnitOfWork, expire_on_commit=False, info=session_info(cache))
 
 
 def upgrade_database(url: str) -> None:

@@ -13,7 +13,7 @@ from masu.persistence.base import Base
 from masu.persistence.models import City, Coupon, SurchargeRule, Treatment, TreatmentDuration
 from masu.persistence.repositories import catalogue as catalogue_repository
 from masu.persistence.repositories import professional as professional_repository
-from masu.services.catalogue.catalogue import TreatmentOffer
+from masu.services.catalogue.catalogue import TreatmentOffer, catalogue_changed
 from masu.services.professional import standing
 
 
@@ -49,6 +49,7 @@ async def create_treatment(session: AsyncSession, *, now: datetime, spec: Treatm
     session.add(treatment)
     await session.flush()
     _add_durations(session, treatment.id, spec.durations)
+    catalogue_changed(session)
     return treatment
 
 
@@ -67,6 +68,7 @@ async def update_treatment(session: AsyncSession, *, treatment_id: str, spec: Tr
     # Professionals keep offering only what still exists (0 stands for a fixed-price treatment).
     offered = {d.minutes for d in spec.durations} if spec.pricing_type == "duration" else {0}
     await professional_repository.drop_offers_except(session, treatment_id, offered)
+    catalogue_changed(session)
     return treatment
 
 
@@ -79,6 +81,7 @@ async def create_city(
     session.add(city)
     await session.flush()
     await standing.rebuild_city(session, city.id)  # professionals with a radius may reach it
+    catalogue_changed(session)
     return city
 
 
@@ -127,6 +130,7 @@ async def update_city(session: AsyncSession, *, city_id: str, changes: dict[str,
     await _apply(session, city, changes)
     if {"latitude", "longitude"} & changes.keys():
         await standing.rebuild_city(session, city_id)  # distances, and who reaches it by radius, changed
+    catalogue_changed(session)
     return city
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.persistence.cache import Cache
 from masu.persistence.models import Treatment, TreatmentDuration
 from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.persistence.unit_of_work import forget_after_commit
 
 TREATMENTS_CACHE_KEY = "catalogue:treatments"
 CITIES_CACHE_KEY = "catalogue:cities"
@@ -46,6 +47,6 @@ async def cached_text(cache: Cache, key: str, build: Callable[[], Awaitable[str]
     return text
 
 
-async def forget_catalogue(cache: Cache) -> None:
-    """Drop the cached catalogue after an admin change (call after commit)."""
-    await cache.delete(TREATMENTS_CACHE_KEY, CITIES_CACHE_KEY)
+def catalogue_changed(session: AsyncSession) -> None:
+    """Mark the cached treatment and city lists stale: the unit of work drops them as this change commits."""
+    forget_after_commit(session, TREATMENTS_CACHE_KEY, CITIES_CACHE_KEY)

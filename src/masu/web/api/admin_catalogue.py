@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 
 from masu.persistence.repositories import catalogue as catalogue_repository
 from masu.services.catalogue import admin as catalogue_admin
-from masu.services.catalogue.catalogue import forget_catalogue, treatments_with_durations
+from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.web.api.admin_schemas import (
     AdminCityOut,
     AdminCouponOut,
@@ -52,7 +52,6 @@ async def create_treatment(
     """Add a treatment; it is bookable at once when active."""
     treatment = await catalogue_admin.create_treatment(session, now=container.clock.now(), spec=body.spec())
     await session.commit()
-    await forget_catalogue(container.cache)
     return AdminTreatmentOut.of(await catalogue_admin.treatment_offer(session, treatment.id))
 
 
@@ -75,7 +74,6 @@ async def replace_treatment(
     """Replace a treatment's whole definition (isActive false withdraws it); bookings keep their price."""
     await catalogue_admin.update_treatment(session, treatment_id=treatment_id, spec=body.spec())
     await session.commit()
-    await forget_catalogue(container.cache)
     return AdminTreatmentOut.of(await catalogue_admin.treatment_offer(session, treatment_id))
 
 
@@ -96,7 +94,6 @@ async def create_city(
     async with conflict_on_duplicate(session, "a city with this name exists", code="city_exists"):
         city = await catalogue_admin.create_city(session, **body.model_dump())
         await session.commit()
-    await forget_catalogue(container.cache)
     return AdminCityOut.of(city)
 
 
@@ -112,7 +109,6 @@ async def update_city(
     async with conflict_on_duplicate(session, "a city with this name exists", code="city_exists"):
         city = await catalogue_admin.update_city(session, city_id=city_id, changes=body.changes())
         await session.commit()
-    await forget_catalogue(container.cache)
     return AdminCityOut.of(city)
 
 

@@ -13,7 +13,7 @@ from masu.bootstrap import Container
 from masu.domain.errors import Conflict, DomainError, NotFound
 from masu.persistence.models import Coupon, SurchargeRule
 from masu.persistence.repositories import catalogue as catalogue_repository
-from masu.services.catalogue.catalogue import forget_catalogue, treatments_with_durations
+from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.web.api.admin_schemas import WEEKDAYS, clock_of, wire_value
 from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep
@@ -118,8 +118,6 @@ async def submit(
         return page(
             refused_by_service(form_name, refused, known), 409 if isinstance(refused, Conflict) else 422
         )
-    # The public treatment and city lists are cached; forget them once the change is committed.
-    await forget_catalogue(container.cache)
     return redirect(request, f"/admin/catalogue?done={done}#{done.partition('_')[0]}")
 
 
