@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
@@ -33,6 +34,12 @@ def create_session_factory(
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions are units of work: the caller commits, objects stay readable, stale cache keys are dropped."""
     return async_sessionmaker(engine, class_=UnitOfWork, expire_on_commit=False, info=session_info(cache))
+
+
+async def ping_database(engine: AsyncEngine) -> None:
+    """Raise unless the database answers a trivial query."""
+    async with engine.connect() as connection:
+        await connection.execute(sa.text("SELECT 1"))
 
 
 def upgrade_database(url: str) -> None:

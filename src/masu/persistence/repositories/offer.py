@@ -185,3 +185,18 @@ async def professionals_offered_at(session: AsyncSession, *, booking_id: str, at
         .distinct()
     )
     return list((await session.execute(query)).scalars())
+
+
+async def withdraw_accepted(
+    session: AsyncSession, booking_id: str, professional_id: str | None, now: datetime
+) -> None:
+    """Mark the professional's accepted offer of the booking withdrawn (they were unassigned)."""
+    await session.execute(
+        sa.update(Offer)
+        .where(
+            Offer.booking_id == booking_id,
+            Offer.professional_id == professional_id,
+            Offer.response_status == "accepted",
+        )
+        .values(response_status="withdrawn", response_at=now)
+    )

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal, Role
-from masu.domain.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from masu.domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from masu.domain.names import person_name
 from masu.domain.phones import normalize_israeli_mobile
 from masu.persistence.models import User
@@ -186,3 +186,38 @@ async def principal_for(
         return None
     user, roles = found
     return Principal(user_id=user.id, name=user.name, roles=frozenset(Role(role) for role in roles))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """What a user sees of their own account."""
+
+    id: str
+    name: str
+    phone: str
+    phone_verified: bool
+    email: str | None
+    roles: frozenset[str]
+    language: str
+
+
+async def account_view(session: AsyncSession, user_id: str) -> AccountView:
+    """The user's account with their roles; NotFound when the user is gone."""
+    found = await user_repository.user_with_roles(session, user_id)
+    if found is None:
+        raise NotFound("no such user")
+    user, roles = found
+    return AccountView(
+        id=user.id,
+        name=user.name,
+        phone=user.phone,
+        phone_verified=user.phone_verified,
+        email=user.email,
+        roles=frozenset(roles),
+        language=user.language,
+    )
+
+
+async def token_version_of(session: AsyncSession, user_id: str) -> int:
+    """The version a new token of this user carries (raised when every token is revoked)."""
+    return await user_repository.token_version(session, user_id)

@@ -51,6 +51,11 @@ async def view_booking(session: AsyncSession, principal: Principal, booking_id: 
     return await full_view(session, await accessible_booking(session, principal, booking_id))
 
 
+async def history_view(session: AsyncSession, booking: Booking) -> BookingView:
+    """A booking with its status history as it stands in this transaction (the answer to moving it)."""
+    return BookingView(booking, await booking_repository.status_history(session, booking.id))
+
+
 async def full_view(session: AsyncSession, booking: Booking) -> BookingView:
     """A booking with its history and its payment at the gateway."""
     history = await booking_repository.status_history(session, booking.id)

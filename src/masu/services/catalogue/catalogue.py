@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.persistence.cache import Cache
-from masu.persistence.models import Treatment, TreatmentDuration
+from masu.persistence.models import City, Coupon, SurchargeRule, Treatment, TreatmentDuration
 from masu.persistence.repositories import catalogue as catalogue_repository
 from masu.persistence.unit_of_work import forget_after_commit
 
@@ -50,3 +50,33 @@ async def cached_text(cache: Cache, key: str, build: Callable[[], Awaitable[str]
 def catalogue_changed(session: AsyncSession) -> None:
     """Mark the cached treatment and city lists stale: the unit of work drops them as this change commits."""
     forget_after_commit(session, TREATMENTS_CACHE_KEY, CITIES_CACHE_KEY)
+
+
+async def cities(session: AsyncSession, *, active_only: bool) -> list[City]:
+    """The cities, by name (only those served when `active_only`)."""
+    return await catalogue_repository.list_cities(session, active_only=active_only)
+
+
+async def coupons(session: AsyncSession) -> list[Coupon]:
+    """Every coupon, for the admins."""
+    return await catalogue_repository.list_coupons(session)
+
+
+async def surcharge_rules(session: AsyncSession, *, active_only: bool) -> list[SurchargeRule]:
+    """The surcharge rules (only those in force when `active_only`)."""
+    return await catalogue_repository.list_surcharge_rules(session, active_only=active_only)
+
+
+async def city_by_id(session: AsyncSession, city_id: str) -> City | None:
+    """The city with this id, served or not, or None."""
+    return await session.get(City, city_id)
+
+
+async def coupon_by_id(session: AsyncSession, coupon_id: str) -> Coupon | None:
+    """The coupon with this id, or None."""
+    return await session.get(Coupon, coupon_id)
+
+
+async def surcharge_rule_by_id(session: AsyncSession, rule_id: str) -> SurchargeRule | None:
+    """The surcharge rule with this id, in force or not, or None."""
+    return await session.get(SurchargeRule, rule_id)

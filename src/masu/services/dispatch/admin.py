@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal
 from masu.domain.errors import Conflict, ValidationFailed
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.events.outbox import append_event
-from masu.persistence.models import Booking, Offer
+from masu.persistence.models import Booking
 from masu.persistence.repositories import offer as offer_repository
 from masu.persistence.repositories import user as user_repository
-from masu.services.booking.access import accessible_booking
+from masu.services.booking.access import BookingView, accessible_booking, history_view
 from masu.services.booking.transitions import Trigger, apply_decision
 from masu.services.dispatch.matching import evaluate_one
 from masu.services.dispatch.waves import (
@@ -36,7 +35,7 @@ async def assign(
     force: bool,
     now: datetime,
     policy: BookingPolicy,
-) -> Booking:
+) -> BookingView:
     """Give the booking to a professional; an ineligible one only with `force`, which the history records."""
     booking = await accessible_booking(session, admin, booking_id, for_update=True)
     # The professional's lock after the booking's, as accepting takes them: their busy time is then settled.
@@ -65,7 +64,7 @@ async def assign(
     )
     for withdrawn in await offer_repository.withdraw_pending(session, booking.id, now):
         announce_offer(session, "offer.withdrawn", withdrawn, now)  # they hear the booking is taken
-    return booking
+    return await history_view(session, booking)
 
 
 async def unassign(
@@ -76,7 +75,7 @@ async def unassign(
     reason: str | None,
     now: datetime,
     policy: BookingPolicy,
-) -> Booking:
+) -> BookingView:
     """Take the booking back from its professional (their offer withdrawn); it is dispatched again."""
     booking = await accessible_booking(session, admin, booking_id, for_update=True)
     previous = booking.professional_id
@@ -89,16 +88,8 @@ async def unassign(
         trigger=Trigger(Actor.ADMIN, admin.user_id, reason),
         changes={"professional_id": None, **await default_pay_changes(session, booking)},
     )
-    await session.execute(
-        sa.update(Offer)
-        .where(
-            Offer.booking_id == booking.id,
-            Offer.professional_id == previous,
-            Offer.response_status == "accepted",
-        )
-        .values(response_status="withdrawn", response_at=now)
-    )
-    return booking
+    await offer_repository.withdraw_accepted(session, booking.id, previous, now)
+    return await history_view(session, booking)
 
 
 async def dispatch_now(
@@ -132,7 +123,7 @@ async def add_bonus(
     amount: int,
     now: datetime,
     policy: BookingPolicy,
-) -> Booking:
+) -> BookingView:
     """Raise the professional pay by `amount` and offer the booking again to all who have not declined."""
     booking = await accessible_booking(session, admin, booking_id, for_update=True)
     if booking.status != BookingStatus.PENDING_PROFESSIONAL:
@@ -158,7 +149,7 @@ async def add_bonus(
         fresh_round=True,
         size=10_000,
     )
-    return booking
+    return await history_view(session, booking)
 
 
 def _status(booking: Booking) -> BookingStatus:

@@ -90,3 +90,8 @@ async def offer_for_link(session: AsyncSession, offer_id: str) -> OfferLinkView 
     address = f"{booking.address_street}, {booking.address_city}" if mine else None
     view = await _offer_view(session, offer, booking)
     return OfferLinkView(view, offer.professional_id, professional.language, address)
+
+
+async def offers_of_booking(session: AsyncSession, booking_id: str) -> list[tuple[Offer, str]]:
+    """Every offer of the booking by wave, with the professional's name."""
+    return await offer_repository.offers_of_booking(session, booking_id)

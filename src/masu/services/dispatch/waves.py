@@ -21,6 +21,7 @@ from masu.persistence.repositories import booking as booking_repository
 from masu.persistence.repositories import catalogue as catalogue_repository
 from masu.persistence.repositories import offer as offer_repository
 from masu.persistence.repositories import user as user_repository
+from masu.services.booking.access import BookingView, history_view
 from masu.services.booking.transitions import Trigger, apply_decision
 from masu.services.dispatch.matching import needs_of, next_candidates
 from masu.services.policy import BookingPolicy
@@ -87,7 +88,7 @@ async def dispatch_wave(
 
 async def accept_offer(
     session: AsyncSession, *, offer_id: str, professional_id: str, now: datetime, policy: BookingPolicy
-) -> Booking:
+) -> BookingView:
     """Give the booking to this professional if the offer is still open and nobody took it (one winner)."""
     offer = await _own_offer(session, offer_id, professional_id)
     # The booking's row lock orders racing accepts, assigns and expiries: each sees the others' outcome.
@@ -115,7 +116,7 @@ async def accept_offer(
     announce_offer(session, "offer.accepted", offer, now)
     for withdrawn in await offer_repository.withdraw_pending(session, booking.id, now):
         announce_offer(session, "offer.withdrawn", withdrawn, now)
-    return booking
+    return await history_view(session, booking)
 
 
 async def _refuse_if_busy(session: AsyncSession, professional_id: str, booking: Booking) -> None:

@@ -29,7 +29,7 @@ from masu.domain.names import safe_first_name
 from masu.domain.pricing import BUSINESS_TZ
 from masu.notifications.catalogue import language_for, render
 from masu.notifications.delivery import quiet_hours_end
-from masu.persistence.models import Booking, City, Treatment, User
+from masu.persistence.models import Booking, City, Notification, Treatment, User
 from masu.persistence.repositories import booking as booking_repository
 from masu.persistence.repositories import catalogue as catalogue_repository
 from masu.persistence.repositories import notification as notification_repository
@@ -318,3 +318,12 @@ def job_context(visit: Visit, city: str, policy: NotificationPolicy) -> dict[str
 
 def _city_name(city: City, language: str) -> str:
     return city.name_he if language == "he" and city.name_he else city.name
+
+
+async def messages_for_admin(
+    session: AsyncSession, *, booking_id: str | None, recipient: str | None, limit: int
+) -> list[Notification]:
+    """The newest messages first, of one booking and/or to one recipient."""
+    return await notification_repository.list_for_admin(
+        session, booking_id=booking_id, recipient=recipient, limit=limit
+    )

@@ -17,7 +17,7 @@ from masu.domain.visit_timing import VisitTiming, check_in_time
 from masu.persistence.models import Booking
 from masu.persistence.repositories import booking as booking_repository
 from masu.persistence.repositories import offer as offer_repository
-from masu.services.booking.access import accessible_booking
+from masu.services.booking.access import BookingView, accessible_booking, history_view
 from masu.services.booking.transitions import Trigger, apply_decision
 from masu.services.dispatch.waves import default_pay_changes
 from masu.services.policy import BookingPolicy
@@ -25,14 +25,14 @@ from masu.services.policy import BookingPolicy
 
 async def mark_on_way(
     session: AsyncSession, *, now: datetime, policy: BookingPolicy, principal: Principal, booking_id: str
-) -> Booking:
+) -> BookingView:
     """Move a confirmed booking to on_way (assigned professional); appends `booking.on_way`."""
     return await _move(session, now, policy, principal, booking_id, Action.DEPART)
 
 
 async def start_treatment(
     session: AsyncSession, *, now: datetime, policy: BookingPolicy, principal: Principal, booking_id: str
-) -> Booking:
+) -> BookingView:
     """Move an on_way booking to in_treatment (assigned professional); appends `booking.treatment_started`."""
     return await _move(session, now, policy, principal, booking_id, Action.START)
 
@@ -45,7 +45,7 @@ async def complete_treatment(
     principal: Principal,
     booking_id: str,
     override_reason: str | None = None,
-) -> Booking:
+) -> BookingView:
     """Complete the visit (pending_review or completed), stamping treatmentCompletedAt; appends the event.
 
     An admin's `override_reason` lifts the timing rule and is recorded in the status history.
@@ -61,7 +61,7 @@ async def withdraw(
     principal: Principal,
     booking_id: str,
     reason: str,
-) -> Booking:
+) -> BookingView:
     """Unassign a confirmed booking at default pay, decline the offer; `booking.withdrawn` re-dispatches."""
     booking = await accessible_booking(session, principal, booking_id, for_update=True)
     context = _context(now, policy, principal, booking)
@@ -78,7 +78,7 @@ async def withdraw(
         changes=changes,
     )
     await offer_repository.mark_declined(session, booking.id, professional_id, now)
-    return booking
+    return await history_view(session, booking)
 
 
 async def _move(
@@ -89,7 +89,7 @@ async def _move(
     booking_id: str,
     action: Action,
     override_reason: str | None = None,
-) -> Booking:
+) -> BookingView:
     """Lock the booking, let the lifecycle decide `action`, check its moment has come, and write it."""
     booking = await accessible_booking(session, principal, booking_id, for_update=True)
     actor = _actor(principal, booking)
@@ -100,7 +100,7 @@ async def _move(
         check_in_time(action, await _timing(session, policy, booking, action), now=now)
     trigger = Trigger(actor, principal.user_id, override_reason)
     await apply_decision(session, booking, decision, now=now, trigger=trigger)
-    return booking
+    return await history_view(session, booking)
 
 
 async def _timing(

@@ -217,3 +217,9 @@ async def _duration_for(
     if minutes not in offered:
         raise ValidationFailed(f"treatments.{index}.durationMinutes", f"must be one of {sorted(offered)}")
     return int(minutes) if minutes is not None else 0
+
+
+async def name_of(session: AsyncSession, user_id: str) -> str | None:
+    """The user's name, None when there is no such user."""
+    user = await user_repository.get_user(session, user_id)
+    return user.name if user is not None else None

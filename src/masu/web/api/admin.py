@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import Field
 
 from masu.bootstrap import review_schedule
 from masu.domain.lifecycle import BookingStatus
-from masu.persistence.models import Offer, OutboxEvent
 from masu.persistence.queries import event as event_queries
 from masu.persistence.queries.booking import BookingFilter
-from masu.persistence.repositories import booking as booking_repository
-from masu.persistence.repositories import offer as offer_repository
 from masu.services.booking.access import (
-    BookingView,
     accessible_booking,
     cancel_booking,
     full_view,
@@ -24,13 +20,17 @@ from masu.services.booking.access import (
 )
 from masu.services.dispatch import admin as admin_dispatch
 from masu.services.dispatch.matching import ranked_candidates
+from masu.services.dispatch.offer_views import offers_of_booking
 from masu.services.operations.outbox import replay_dead_letter
 from masu.services.review.cycle import resend_review_request
-from masu.web.api.booking_schemas import AdminCancelIn, BookingOut, BookingSummaryOut
-from masu.web.api.common import ID_PATTERN, ApiInput, ApiModel, Page, ShekelsIn, path_id, to_agorot
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
 from masu.web.openapi import refusals
+from masu.web.schemas.booking import AdminCancelIn, BookingOut, BookingSummaryOut
+from masu.web.schemas.common import ID_PATTERN, ApiInput, ApiModel, Page, ShekelsIn, path_id, to_agorot
+
+if TYPE_CHECKING:
+    from masu.persistence.models import Offer, OutboxEvent
 
 BookingId = Annotated[str, path_id("bookingId")]
 
@@ -118,7 +118,7 @@ class OfferSummaryOut(ApiModel):
 async def offers(booking_id: BookingId, session: SessionDep, admin: AdminDep) -> list[OfferSummaryOut]:
     """The booking's `suitableProfessionals`: every offer by wave, with its answer."""
     booking = await accessible_booking(session, admin, booking_id)
-    return [_offer_out(o, name) for o, name in await offer_repository.offers_of_booking(session, booking.id)]
+    return [_offer_out(o, name) for o, name in await offers_of_booking(session, booking.id)]
 
 
 class AssignIn(ApiInput):
@@ -151,17 +151,16 @@ async def assign_professional(
     """Assign by hand; an ineligible professional is refused (422 with the reasons) unless `force` is true."""
 
     async def work() -> BookingOut:
-        booking = await admin_dispatch.assign(
-            session,
-            admin=admin,
-            booking_id=booking_id,
-            professional_id=body.professional_id,
-            force=body.force,
-            now=container.clock.now(),
-            policy=container.policy,
-        )
         return BookingOut.of(
-            BookingView(booking, await booking_repository.status_history(session, booking.id))
+            await admin_dispatch.assign(
+                session,
+                admin=admin,
+                booking_id=booking_id,
+                professional_id=body.professional_id,
+                force=body.force,
+                now=container.clock.now(),
+                policy=container.policy,
+            )
         )
 
     return await respond_idempotently(
@@ -181,16 +180,15 @@ async def unassign_professional(
     """Back to pending_professional with nobody assigned; the booking is dispatched again."""
 
     async def work() -> BookingOut:
-        booking = await admin_dispatch.unassign(
-            session,
-            admin=admin,
-            booking_id=booking_id,
-            reason=body.reason if body else None,
-            now=container.clock.now(),
-            policy=container.policy,
-        )
         return BookingOut.of(
-            BookingView(booking, await booking_repository.status_history(session, booking.id))
+            await admin_dispatch.unassign(
+                session,
+                admin=admin,
+                booking_id=booking_id,
+                reason=body.reason if body else None,
+                now=container.clock.now(),
+                policy=container.policy,
+            )
         )
 
     return await respond_idempotently(
@@ -212,9 +210,7 @@ async def dispatch(
         policy=container.policy,
     )
     await session.commit()
-    names = {
-        o.professional_id: name for o, name in await offer_repository.offers_of_booking(session, booking_id)
-    }
+    names = {o.professional_id: name for o, name in await offers_of_booking(session, booking_id)}
     return [_offer_out(o, names[o.professional_id]) for o in result.offers]
 
 
@@ -230,16 +226,15 @@ async def bonus(
     """Raise the professional pay and offer the booking again to everyone who has not declined it."""
 
     async def work() -> BookingOut:
-        booking = await admin_dispatch.add_bonus(
-            session,
-            admin=admin,
-            booking_id=booking_id,
-            amount=to_agorot(body.amount),
-            now=container.clock.now(),
-            policy=container.policy,
-        )
         return BookingOut.of(
-            BookingView(booking, await booking_repository.status_history(session, booking.id))
+            await admin_dispatch.add_bonus(
+                session,
+                admin=admin,
+                booking_id=booking_id,
+                amount=to_agorot(body.amount),
+                now=container.clock.now(),
+                policy=container.policy,
+            )
         )
 
     return await respond_idempotently(

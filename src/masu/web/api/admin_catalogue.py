@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from masu.persistence.repositories import catalogue as catalogue_repository
 from masu.services.catalogue import admin as catalogue_admin
-from masu.services.catalogue.catalogue import treatments_with_durations
-from masu.web.api.admin_schemas import (
+from masu.services.catalogue.catalogue import cities, coupons, surcharge_rules, treatments_with_durations
+from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.openapi import refusals
+from masu.web.schemas.catalogue import (
     AdminCityOut,
     AdminCouponOut,
     AdminSurchargeOut,
@@ -21,11 +22,9 @@ from masu.web.api.admin_schemas import (
     SurchargeIn,
     SurchargePatch,
     TreatmentIn,
-    conflict_on_duplicate,
 )
-from masu.web.api.common import path_id
-from masu.web.deps import AdminDep, ContainerDep, SessionDep
-from masu.web.openapi import refusals
+from masu.web.schemas.common import path_id
+from masu.web.schemas.units import conflict_on_duplicate
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin catalogue"])
 
@@ -83,7 +82,7 @@ async def replace_treatment(
 @router.get("/cities", response_model=list[AdminCityOut])
 async def list_cities(session: SessionDep, _admin: AdminDep) -> list[AdminCityOut]:
     """Every city, active or not, by name."""
-    return [AdminCityOut.of(c) for c in await catalogue_repository.list_cities(session, active_only=False)]
+    return [AdminCityOut.of(c) for c in await cities(session, active_only=False)]
 
 
 @router.post("/cities", status_code=201, response_model=AdminCityOut, responses=refusals(409))
@@ -118,7 +117,7 @@ async def update_city(
 @router.get("/coupons", response_model=list[AdminCouponOut])
 async def list_coupons(session: SessionDep, _admin: AdminDep) -> list[AdminCouponOut]:
     """Every coupon, newest first, with how often it has been used."""
-    return [AdminCouponOut.of(c) for c in await catalogue_repository.list_coupons(session)]
+    return [AdminCouponOut.of(c) for c in await coupons(session)]
 
 
 @router.post("/coupons", status_code=201, response_model=AdminCouponOut, responses=refusals(409))
@@ -148,10 +147,7 @@ async def update_coupon(
 @router.get("/surcharges", response_model=list[AdminSurchargeOut])
 async def list_surcharges(session: SessionDep, _admin: AdminDep) -> list[AdminSurchargeOut]:
     """Every surcharge rule, active or not, in the order prices apply them."""
-    return [
-        AdminSurchargeOut.of(r)
-        for r in await catalogue_repository.list_surcharge_rules(session, active_only=False)
-    ]
+    return [AdminSurchargeOut.of(r) for r in await surcharge_rules(session, active_only=False)]
 
 
 @router.post("/surcharges", status_code=201, response_model=AdminSurchargeOut)

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 
 from masu.domain.errors import ValidationFailed
 from masu.domain.phones import normalize_israeli_mobile
-from masu.persistence.repositories import notification as notification_repository
-from masu.web.api.common import ID_PATTERN, ApiModel
+from masu.services.notification.messages import messages_for_admin
 from masu.web.deps import AdminDep, SessionDep
+from masu.web.schemas.common import ID_PATTERN, ApiModel
 
 router = APIRouter(prefix="/api/v1/admin/notifications", tags=["admin"])
 
@@ -39,7 +39,7 @@ async def list_notifications(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[NotificationOut]:
     """The newest messages first, of one booking and/or to one recipient (a phone in any local form)."""
-    rows = await notification_repository.list_for_admin(
+    rows = await messages_for_admin(
         session, booking_id=booking_id, recipient=_recipient(recipient), limit=limit
     )
     return [NotificationOut.model_validate(row) for row in rows]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import Field
 
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.queries.report import GroupCount
 from masu.services.operations.reports import MonthRevenue, Reports, WeekFigures, build_reports, report_period
-from masu.web.api.common import ApiModel, Shekels
 from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.schemas.common import ApiModel, Shekels
+
+if TYPE_CHECKING:
+    from masu.persistence.queries.report import GroupCount
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 

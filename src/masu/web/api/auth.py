@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import EmailStr, Field
 
 from masu.domain.errors import ValidationFailed
-from masu.persistence.models import User
-from masu.persistence.repositories import user as user_repository
-from masu.services.account.accounts import Registration, change_password, log_in
+from masu.services.account.accounts import (
+    Registration,
+    account_view,
+    change_password,
+    log_in,
+    token_version_of,
+)
 from masu.services.account.browser_sessions import revoke_everywhere
 from masu.services.account.phone_codes import (
     CODE_SENT,
@@ -23,11 +27,14 @@ from masu.services.account.phone_codes import (
     sign_up,
 )
 from masu.services.throttle import ThrottleKind
-from masu.web.api.common import ApiInput, ApiModel, PersonName
 from masu.web.auth import issue_access_token
 from masu.web.client_address import client_address
 from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
 from masu.web.openapi import refusals
+from masu.web.schemas.common import ApiInput, ApiModel, PersonName
+
+if TYPE_CHECKING:
+    from masu.persistence.models import User
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 _CODE_MESSAGE = "the code is wrong or no longer valid: ask for a new one"
@@ -203,9 +210,8 @@ def _accepted(user: User | None) -> User:
 
 
 async def _token_for(user: User, container: ContainerDep, session: SessionDep) -> TokenOut:
-    version = await user_repository.token_version(session, user.id)
+    version = await token_version_of(session, user.id)
     return await _token_out(container, session, user_id=user.id, token_version=version)
-    return await _token_out(container, session, user_id=user.id, token_version=user.token_version)
 
 
 def _code_sent(sent: CodeSent) -> CodeSentOut:
@@ -262,15 +268,13 @@ async def _token_out(
 
 
 async def _user_out(session: SessionDep, user_id: str) -> UserOut:
-    found = await user_repository.user_with_roles(session, user_id)
-    assert found is not None
-    user, roles = found
+    account = await account_view(session, user_id)
     return UserOut(
-        id=user.id,
-        name=user.name,
-        phone=user.phone,
-        phone_verified=user.phone_verified,
-        email=user.email,
-        roles=sorted(roles),
-        language=user.language,
+        id=account.id,
+        name=account.name,
+        phone=account.phone,
+        phone_verified=account.phone_verified,
+        email=account.email,
+        roles=sorted(account.roles),
+        language=account.language,
     )

@@ -16,11 +16,11 @@ from masu.services.booking.access import (
     view_booking,
 )
 from masu.services.booking.creation import create_booking
-from masu.web.api.booking_schemas import BookingIn, BookingOut, BookingSummaryOut, CancelIn, StatusTotalOut
-from masu.web.api.common import Page, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
 from masu.web.openapi import refusals
+from masu.web.schemas.booking import BookingIn, BookingOut, BookingSummaryOut, CancelIn, StatusTotalOut
+from masu.web.schemas.common import Page, path_id
 
 BookingId = Annotated[str, path_id("bookingId")]
 

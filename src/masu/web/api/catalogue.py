@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
-from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.services.catalogue import catalogue
 from masu.services.catalogue.catalogue import (
     CITIES_CACHE_KEY,
     TREATMENTS_CACHE_KEY,
@@ -15,8 +15,8 @@ from masu.services.catalogue.catalogue import (
     cached_text,
     treatments_with_durations,
 )
-from masu.web.api.common import ApiModel, Shekels
 from masu.web.deps import ContainerDep, SessionDep
+from masu.web.schemas.common import ApiModel, Shekels
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
@@ -83,7 +83,7 @@ async def cities(container: ContainerDep, session: SessionDep) -> Response:
     """Cities the service covers (served from the cache)."""
 
     async def build() -> str:
-        rows = await catalogue_repository.list_cities(session, active_only=True)
+        rows = await catalogue.cities(session, active_only=True)
         return _cities.dump_json([CityOut.model_validate(c) for c in rows], by_alias=True).decode()
 
     return Response(

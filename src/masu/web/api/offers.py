@@ -7,15 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
-from masu.persistence.repositories import booking as booking_repository
-from masu.services.booking.access import BookingView
 from masu.services.dispatch.offer_views import offers_for
 from masu.services.dispatch.waves import accept_offer, decline_offer
-from masu.web.api.booking_schemas import BookingOut
-from masu.web.api.common import ApiModel, Shekels, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import ContainerDep, ProfessionalDep, SessionDep
 from masu.web.openapi import refusals
+from masu.web.schemas.booking import BookingOut
+from masu.web.schemas.common import ApiModel, Shekels, path_id
 
 router = APIRouter(prefix="/api/v1", tags=["offers"])
 OfferId = Annotated[str, path_id("offerId")]
@@ -57,15 +55,14 @@ async def accept(
     """Take the booking: 200 with it confirmed; 409 when already taken or the offer has expired."""
 
     async def work() -> BookingOut:
-        booking = await accept_offer(
-            session,
-            offer_id=offer_id,
-            professional_id=professional.user_id,
-            now=container.clock.now(),
-            policy=container.policy,
-        )
         return BookingOut.of(
-            BookingView(booking, await booking_repository.status_history(session, booking.id))
+            await accept_offer(
+                session,
+                offer_id=offer_id,
+                professional_id=professional.user_id,
+                now=container.clock.now(),
+                policy=container.policy,
+            )
         )
 
     return await respond_idempotently(

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from masu.observability.health import check_health, worker_status
 from masu.observability.metrics import REGISTRY
+from masu.services.operations.health import check_health, worker_status
 from masu.web.deps import ContainerDep
 from masu.web.operator_access import HealthDetailsDep, require_metrics_access
 

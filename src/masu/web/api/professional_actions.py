@@ -12,15 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import ValidationFailed
-from masu.persistence.models import Booking
-from masu.persistence.repositories import booking as booking_repository
 from masu.services.booking.access import BookingView
 from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
-from masu.web.api.booking_schemas import BookingOut
-from masu.web.api.common import ApiInput, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
 from masu.web.openapi import BODY_REQUIRED, refusals
+from masu.web.schemas.booking import BookingOut
+from masu.web.schemas.common import ApiInput, path_id
 
 router = APIRouter(prefix="/api/v1/bookings", tags=["professional"], responses=refusals(403, 409))
 BookingId = Annotated[str, path_id("bookingId")]
@@ -41,14 +39,12 @@ async def _answer(
     container: Container,
     session: AsyncSession,
     principal: Principal,
-    act: Callable[[], Awaitable[Booking]],
+    act: Callable[[], Awaitable[BookingView]],
 ) -> Response:
-    """Run `act` idempotently and answer the booking with its history re-read."""
+    """Run `act` idempotently and answer the booking with its history."""
 
     async def work() -> BookingOut:
-        booking = await act()
-        history = await booking_repository.status_history(session, booking.id)
-        return BookingOut.of(BookingView(booking, history))
+        return BookingOut.of(await act())
 
     return await respond_idempotently(
         request=request, container=container, session=session, principal=principal, status_code=200, work=work
@@ -65,7 +61,7 @@ async def on_way(
 ) -> Response:
     """I am on my way (assigned professional; confirmed → on_way); 409 before ON_WAY_EARLIEST_MINUTES."""
 
-    async def act() -> Booking:
+    async def act() -> BookingView:
         return await mark_on_way(
             session,
             now=container.clock.now(),
@@ -87,7 +83,7 @@ async def start(
 ) -> Response:
     """The treatment has started (assigned professional; on_way → in_treatment); 409 over 30 minutes early."""
 
-    async def act() -> Booking:
+    async def act() -> BookingView:
         return await start_treatment(
             session,
             now=container.clock.now(),
@@ -114,7 +110,7 @@ async def complete(
     """
     reason = body.reason.strip() if body is not None and body.reason else None
 
-    async def act() -> Booking:
+    async def act() -> BookingView:
         return await complete_treatment(
             session,
             now=container.clock.now(),
@@ -141,7 +137,7 @@ async def withdraw_booking(
         raise ValidationFailed("reason", "Field required")
     reason = body.reason
 
-    async def act() -> Booking:
+    async def act() -> BookingView:
         return await withdraw(
             session,
             now=container.clock.now(),

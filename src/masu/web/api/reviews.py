@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from masu.domain.reviews import MAX_COMMENT_LENGTH, MAX_RATING, MAX_REPLY_LENGTH, MIN_RATING
-from masu.persistence.models import Review
 from masu.persistence.queries.review import ReviewFilter
 from masu.services.review.reviews import (
     public_reviews,
@@ -18,10 +17,13 @@ from masu.services.review.reviews import (
     set_review_hidden,
     submit_review,
 )
-from masu.web.api.common import ApiInput, ApiModel, Page, path_id
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import AdminDep, ContainerDep, PrincipalDep, SessionDep
 from masu.web.openapi import refusals
+from masu.web.schemas.common import ApiInput, ApiModel, Page, path_id
+
+if TYPE_CHECKING:
+    from masu.persistence.models import Review
 
 router = APIRouter(prefix="/api/v1", tags=["reviews"])
 BookingId = Annotated[str, path_id("bookingId")]

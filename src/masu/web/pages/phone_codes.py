@@ -6,19 +6,21 @@ asked for a minute after the last; sooner, the page says how long to wait. Only 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import RateLimited, ValidationFailed
-from masu.persistence.models import User
 from masu.services.account.phone_codes import CODE_SENT, CodePurpose, redeem_code, reset_password, send_code
 from masu.web.deps import ContainerDep, SessionDep, client_address
 from masu.web.ui.csrf import renew_csrf, require_csrf
 from masu.web.ui.render import redirect, render
 from masu.web.ui.session import end_session, safe_next, start_session
+
+if TYPE_CHECKING:
+    from masu.persistence.models import User
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Csrf = Annotated[None, Depends(require_csrf)]

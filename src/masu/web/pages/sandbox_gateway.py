@@ -18,8 +18,8 @@ from fastapi.templating import Jinja2Templates
 
 from masu.payments.gateway import PaymentOutcome
 from masu.payments.sandbox import HOSTED_PAGE_PATH, SandboxCheckout, SandboxGateway
-from masu.web.api.common import ID_PATTERN, shekels_number
 from masu.web.deps import ContainerDep
+from masu.web.schemas.common import ID_PATTERN, shekels_number
 
 router = APIRouter(prefix=HOSTED_PAGE_PATH, tags=["sandbox gateway"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from masu.domain.errors import ValidationFailed
-from masu.persistence.models import WorkingHours
 from masu.services.professional.profiles import Interval
 from masu.web.ui.i18n import Lang
+
+if TYPE_CHECKING:
+    from masu.persistence.models import WorkingHours
 
 WEEK = (6, 0, 1, 2, 3, 4, 5)  # weekday numbers (0=Monday) in the order an Israeli week is read: Sunday first
 MAX_SLOTS = 6  # intervals a day may hold on the form

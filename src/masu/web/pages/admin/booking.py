@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -11,17 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.domain.access import Principal
 from masu.domain.errors import NotFound
 from masu.domain.lifecycle import BookingStatus
-from masu.persistence.models import Booking
-from masu.persistence.repositories import user as user_repository
 from masu.services.booking.access import accessible_booking
 from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.services.dispatch.matching import ranked_candidates
-from masu.web.api.common import shekels_number
+from masu.services.operations.timeline import booking_timeline
+from masu.services.professional.profiles import name_of
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.common import CATALOGUES, local, looks_like_id
-from masu.web.pages.admin.timeline import booking_timeline
+from masu.web.schemas.common import shekels_number
 from masu.web.ui.render import page_texts, render
 from masu.web.ui.session import AdminUserDep
+
+if TYPE_CHECKING:
+    from masu.persistence.models import Booking
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CANCELLABLE = {BookingStatus.PENDING_PAYMENT, BookingStatus.PENDING_PROFESSIONAL, BookingStatus.CONFIRMED}
@@ -95,9 +97,7 @@ async def _facts(session: AsyncSession, booking: Booking) -> dict[str, Any]:
     treatments = {
         o.treatment.id: o.treatment.name for o in await treatments_with_durations(session, active_only=False)
     }
-    professional = (
-        await user_repository.get_user(session, booking.professional_id) if booking.professional_id else None
-    )
+    professional = await name_of(session, booking.professional_id) if booking.professional_id else None
     parts = [
         booking.address_street,
         booking.address_building,
@@ -108,7 +108,7 @@ async def _facts(session: AsyncSession, booking: Booking) -> dict[str, Any]:
         "treatment": treatments.get(booking.treatment_id, ""),
         "when": local(booking.booking_date_time),
         "address": ", ".join(part for part in parts if part),
-        "professional": professional.name if professional else None,
+        "professional": professional,
     }
 
 

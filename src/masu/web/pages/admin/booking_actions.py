@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -12,20 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.bootstrap import Container, review_schedule
 from masu.domain.access import Principal
 from masu.domain.errors import DomainError, Forbidden, NotFound, TooEarly, ValidationFailed
-from masu.persistence.models import Booking
 from masu.services.booking.access import cancel_booking
 from masu.services.dispatch import admin as admin_dispatch
 from masu.services.professional.actions import complete_treatment
 from masu.services.review.cycle import resend_review_request
-from masu.web.api.common import to_agorot
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.booking import find_booking, render_booking
 from masu.web.pages.admin.common import CATALOGUES, Csrf, local, looks_like_id
+from masu.web.schemas.common import to_agorot
 from masu.web.ui.render import page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 
+if TYPE_CHECKING:
+    from masu.persistence.models import Booking
+
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Action = Callable[[Booking], Awaitable[str]]
+Action = Callable[["Booking"], Awaitable[str]]
 """Does the work on the (locked) booking; answers the query string of the page to go back to."""
 MAX_BONUS = Decimal("100000")
 MAX_REASON = 500

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
@@ -11,17 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.errors import Conflict, DomainError, NotFound
-from masu.persistence.models import Coupon, SurchargeRule
-from masu.persistence.repositories import catalogue as catalogue_repository
-from masu.services.catalogue.catalogue import treatments_with_durations
-from masu.web.api.admin_schemas import WEEKDAYS, clock_of, wire_value
-from masu.web.api.common import shekels_number
+from masu.services.catalogue.catalogue import cities, coupons, surcharge_rules, treatments_with_durations
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.catalogue_forms import FormRefused, refused_by_service
 from masu.web.pages.admin.common import local
 from masu.web.pages.admin.manage_texts import MANAGE_CATALOGUES
+from masu.web.schemas.common import shekels_number
+from masu.web.schemas.units import WEEKDAYS, clock_of, wire_value
 from masu.web.ui.render import page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
+
+if TYPE_CHECKING:
+    from masu.persistence.models import Coupon, SurchargeRule
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 DONE = {
@@ -55,12 +56,9 @@ async def catalogue(request: Request, admin: AdminUserDep, session: SessionDep) 
             }
             for offer in await treatments_with_durations(session, active_only=False)
         ],
-        "cities": await catalogue_repository.list_cities(session, active_only=False),
-        "coupons": [_coupon_row(c) for c in await catalogue_repository.list_coupons(session)],
-        "surcharges": [
-            _surcharge_row(r)
-            for r in await catalogue_repository.list_surcharge_rules(session, active_only=False)
-        ],
+        "cities": await cities(session, active_only=False),
+        "coupons": [_coupon_row(c) for c in await coupons(session)],
+        "surcharges": [_surcharge_row(r) for r in await surcharge_rules(session, active_only=False)],
     }
     return render(request, "admin/manage/catalogue.html", context, catalogues=MANAGE_CATALOGUES)
 

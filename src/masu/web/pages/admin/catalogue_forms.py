@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 from pydantic.alias_generators import to_snake
 
 from masu.domain.errors import DomainError, ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.models import City, Coupon, SurchargeRule
 from masu.services.catalogue.catalogue import TreatmentOffer
-from masu.web.api.admin_schemas import (
-    WEEKDAYS,
+from masu.web.schemas.catalogue import (
     CityIn,
     CityPatch,
     CouponIn,
@@ -26,10 +24,12 @@ from masu.web.api.admin_schemas import (
     SurchargeIn,
     SurchargePatch,
     TreatmentIn,
-    clock_of,
-    wire_value,
 )
-from masu.web.api.common import ApiInput, shekels_number
+from masu.web.schemas.common import ApiInput, shekels_number
+from masu.web.schemas.units import WEEKDAYS, clock_of, wire_value
+
+if TYPE_CHECKING:
+    from masu.persistence.models import City, Coupon, SurchargeRule
 
 Model = TypeVar("Model", bound=ApiInput)
 Errors = dict[str, str]

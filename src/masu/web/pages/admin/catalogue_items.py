@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 from fastapi import APIRouter, Request, Response
@@ -10,10 +10,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import NotFound
-from masu.persistence.base import Base
-from masu.persistence.models import City, Coupon, SurchargeRule
 from masu.services.catalogue import admin as catalogue_admin
-from masu.web.api.admin_schemas import conflict_on_duplicate
+from masu.services.catalogue import catalogue
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.catalogue import form_page, posted, submit
 from masu.web.pages.admin.catalogue_forms import (
@@ -28,11 +26,12 @@ from masu.web.pages.admin.catalogue_forms import (
     surcharge_form,
 )
 from masu.web.pages.admin.common import Csrf, looks_like_id
+from masu.web.schemas.units import conflict_on_duplicate
 from masu.web.ui.render import render
 from masu.web.ui.session import AdminUserDep
 
+RowT = TypeVar("RowT")
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Row = TypeVar("Row", bound=Base)
 CITY, COUPON, SURCHARGE = "admin/manage/city.html", "admin/manage/coupon.html", "admin/manage/surcharge.html"
 NEW_CITY, NEW_COUPON, NEW_SURCHARGE = (
     f"/admin/catalogue/{s}/new" for s in ("cities", "coupons", "surcharges")
@@ -71,7 +70,7 @@ async def add_city(
 @router.get("/admin/catalogue/cities/{city_id}", response_class=HTMLResponse)
 async def city_to_edit(city_id: str, request: Request, admin: AdminUserDep, session: SessionDep) -> Response:
     """A city's form with its stored values."""
-    city = await _stored(session, City, city_id)
+    city = await _stored(catalogue.city_by_id, session, city_id)
     if city is None:
         return _not_found(request)
     return form_page(request, CITY, city_form(city), action=f"/admin/catalogue/cities/{city.id}")
@@ -137,7 +136,7 @@ async def coupon_to_edit(
     coupon_id: str, request: Request, admin: AdminUserDep, session: SessionDep
 ) -> Response:
     """A coupon's form: its window, limits and activity can change; code and value cannot."""
-    coupon = await _stored(session, Coupon, coupon_id)
+    coupon = await _stored(catalogue.coupon_by_id, session, coupon_id)
     if coupon is None:
         return _not_found(request)
     action = f"/admin/catalogue/coupons/{coupon.id}"
@@ -154,7 +153,7 @@ async def save_coupon(
     session: SessionDep,
 ) -> Response:
     """Change a coupon's window, limits or activity; the form again with its errors when refused."""
-    coupon = await _stored(session, Coupon, coupon_id)
+    coupon = await _stored(catalogue.coupon_by_id, session, coupon_id)
     if coupon is None:
         return _not_found(request)
     form, action = await posted(request), f"/admin/catalogue/coupons/{coupon.id}"
@@ -205,7 +204,7 @@ async def surcharge_to_edit(
     rule_id: str, request: Request, admin: AdminUserDep, session: SessionDep
 ) -> Response:
     """A surcharge rule's form with its stored values."""
-    rule = await _stored(session, SurchargeRule, rule_id)
+    rule = await _stored(catalogue.surcharge_rule_by_id, session, rule_id)
     if rule is None:
         return _not_found(request)
     return form_page(
@@ -261,9 +260,11 @@ async def deactivate_surcharge(
     )
 
 
-async def _stored(session: AsyncSession, model: type[Row], row_id: str) -> Row | None:
-    """The row with this id, or None (also for a string that cannot be an id)."""
-    return await session.get(model, row_id) if looks_like_id(row_id) else None
+async def _stored(
+    find: Callable[[AsyncSession, str], Awaitable[RowT | None]], session: AsyncSession, row_id: str
+) -> RowT | None:
+    """The row `find` finds with this id, or None (a string that cannot be an id queries nothing)."""
+    return await find(session, row_id) if looks_like_id(row_id) else None
 
 
 def _must_be_id(row_id: str) -> None:

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from masu.domain.pricing import BUSINESS_TZ
-from masu.web.api.common import ID_PATTERN
 from masu.web.pages.admin.texts import REASONS, TEXTS
+from masu.web.schemas.common import ID_PATTERN
 from masu.web.ui.csrf import require_csrf
 
 CATALOGUES = (TEXTS, REASONS)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import Conflict, NotFound
-from masu.observability.health import check_health
-from masu.observability.system_status import SystemStatus, system_status
-from masu.persistence.queries.dead_letter import DeadLetter
+from masu.services.operations.health import check_health
 from masu.services.operations.outbox import dead_letters, replay_dead_letter
+from masu.services.operations.system_status import SystemStatus, system_status
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.common import CATALOGUES, Csrf, local
 from masu.web.ui.render import page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
+
+if TYPE_CHECKING:
+    from masu.persistence.queries.dead_letter import DeadLetter
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

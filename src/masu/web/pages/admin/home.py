@@ -15,9 +15,9 @@ from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
 from masu.persistence.queries.booking import BookingFilter
 from masu.services.booking.access import page_of_bookings
-from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.common import CATALOGUES, local
+from masu.web.schemas.common import shekels_number
 from masu.web.ui.render import render
 from masu.web.ui.session import AdminUserDep
 

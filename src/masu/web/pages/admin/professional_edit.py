@@ -16,15 +16,15 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import DomainError, NotFound, ValidationFailed
-from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.services.catalogue.catalogue import cities, treatments_with_durations
 from masu.services.professional import profiles as professionals
 from masu.services.professional.profiles import OfferedTreatment, ProfessionalDetails
-from masu.web.api.admin_professionals import LocationIn
-from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.catalogue_forms import FormRefused, optional, refused_by_service, validated
 from masu.web.pages.admin.common import Csrf, local, looks_like_id
 from masu.web.pages.admin.manage_texts import MANAGE_CATALOGUES, TEXTS
+from masu.web.schemas.common import shekels_number
+from masu.web.schemas.professional import LocationIn
 from masu.web.ui.render import page_language, page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 from masu.web.ui.weekly_hours import Slots, form_days, intervals_of, overlap_errors, saved_slots, slots_of
@@ -199,7 +199,7 @@ async def _city_boxes(
     hebrew = page_language(request) == "he"
     return [
         {"id": c.id, "name": (c.name_he or c.name) if hebrew else c.name, "checked": c.id in ticked}
-        for c in await catalogue_repository.list_cities(session, active_only=False)
+        for c in await cities(session, active_only=False)
         if c.is_active or c.id in covered
     ]
 
@@ -211,16 +211,13 @@ async def _offer_boxes(
     pays = {_option(*key): pay for key, pay in _own_pays(details).items()}
     offered = set(pays)
     ticked = chosen if chosen is not None else offered
-    treatments = await catalogue_repository.list_treatments(session, active_only=False)
-    durations = await catalogue_repository.durations_of(
-        session, [t.id for t in treatments], active_only=False
-    )
     boxes = []
-    for treatment in treatments:
+    for offer in await treatments_with_durations(session, active_only=False):
+        treatment = offer.treatment
         options: list[tuple[int | None, bool]] = (
             [(None, True)]
             if treatment.pricing_type == "fixed"
-            else [(d.minutes, d.is_active) for d in durations if d.treatment_id == treatment.id]
+            else [(d.minutes, d.is_active) for d in offer.durations]
         )
         for minutes, active in options:
             value = _option(treatment.id, minutes)

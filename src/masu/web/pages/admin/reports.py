@@ -3,21 +3,23 @@ booking patterns and the monthly revenue split, each as a chart with its figures
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.queries.report import GroupCount
 from masu.services.operations.reports import Reports, build_reports, report_period
-from masu.web.api.common import shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.admin.common import CATALOGUES
 from masu.web.pages.admin.report_texts import REPORT_TEXTS
+from masu.web.schemas.common import shekels_number
 from masu.web.ui.render import page_texts, render
 from masu.web.ui.session import AdminUserDep
+
+if TYPE_CHECKING:
+    from masu.persistence.queries.report import GroupCount
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE_CATALOGUES = (*CATALOGUES, REPORT_TEXTS)

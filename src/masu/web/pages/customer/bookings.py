@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
@@ -16,7 +16,6 @@ from masu.domain.errors import DomainError, NotFound, ValidationFailed
 from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
 from masu.domain.reviews import MAX_COMMENT_LENGTH
-from masu.persistence.models import Review
 from masu.persistence.queries.review import ReviewFilter
 from masu.services.booking.access import (
     MAX_PAGE_SIZE,
@@ -27,12 +26,15 @@ from masu.services.booking.access import (
 )
 from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.services.review.reviews import reviews_page, submit_review
-from masu.web.api.common import ID_PATTERN, shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
+from masu.web.schemas.common import ID_PATTERN, shekels_number
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import page_texts, redirect, render
 from masu.web.ui.session import UserDep
+
+if TYPE_CHECKING:
+    from masu.persistence.models import Review
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Csrf = Annotated[None, Depends(require_csrf)]

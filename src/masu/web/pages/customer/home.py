@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from masu.services.catalogue.catalogue import treatments_with_durations
-from masu.web.api.common import shekels_number
 from masu.web.deps import SessionDep
 from masu.web.pages.customer.texts import TEXTS
+from masu.web.schemas.common import shekels_number
 from masu.web.ui.render import render
 from masu.web.ui.session import MaybeUserDep
 

@@ -18,8 +18,8 @@ from fastapi.templating import Jinja2Templates
 from masu.bootstrap import Container
 from masu.payments.gateway import GatewayError
 from masu.services.payment.payments import Checkout, attach_checkout, checkout_for, payment_request
-from masu.web.api.common import ID_PATTERN, shekels_number
 from masu.web.deps import ContainerDep
+from masu.web.schemas.common import ID_PATTERN, shekels_number
 from masu.web.ui.i18n import language_of
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

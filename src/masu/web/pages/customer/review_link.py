@@ -7,7 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,9 +17,11 @@ from masu.domain.errors import DomainError, ValidationFailed
 from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
 from masu.domain.reviews import MAX_COMMENT_LENGTH, booking_id_from_review_token
-from masu.persistence.queries.review import ReviewLinkFacts
 from masu.services.review.reviews import review_link_facts, submit_review_by_link
 from masu.web.deps import ContainerDep, SessionDep
+
+if TYPE_CHECKING:
+    from masu.persistence.queries.review import ReviewLinkFacts
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")

@@ -11,7 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -22,7 +22,6 @@ from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import RateLimited, ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ, PriceDetails
-from masu.persistence.models import City
 from masu.persistence.repositories import idempotency as idempotency_repository
 from masu.services.account.accounts import PhoneNotVerified
 from masu.services.booking.access import BookingView
@@ -30,7 +29,6 @@ from masu.services.booking.availability import SlotQuery, open_slots, slot_is_op
 from masu.services.booking.creation import NewBooking, create_booking, price_booking
 from masu.services.booking.wizard import contact_of, served_cities
 from masu.services.catalogue.catalogue import TreatmentOffer, treatments_with_durations
-from masu.web.api.common import shekels_number
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
 from masu.web.pages.customer.wizard_form import (
@@ -42,9 +40,13 @@ from masu.web.pages.customer.wizard_form import (
     read_details,
 )
 from masu.web.pages.customer.wizard_texts import WIZARD
+from masu.web.schemas.common import shekels_number
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import redirect, render
 from masu.web.ui.session import UserDep, login_url
+
+if TYPE_CHECKING:
+    from masu.persistence.models import City
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 CATALOGUES = (TEXTS, WIZARD)

@@ -18,7 +18,7 @@ from masu.domain.phones import normalize_israeli_mobile
 from masu.domain.pricing import BUSINESS_TZ
 from masu.services.booking.creation import NewBooking
 from masu.services.booking.wizard import Contact
-from masu.web.api.booking_schemas import BookingIn
+from masu.web.schemas.booking import BookingIn
 
 PICK_NAMES = ("treatment", "duration", "city", "date", "time", "gender")
 DETAIL_NAMES = (

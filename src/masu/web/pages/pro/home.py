@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
@@ -12,7 +12,6 @@ from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import DomainError, NotFound, TooEarly
 from masu.domain.pricing import BUSINESS_TZ
-from masu.persistence.models import Booking
 from masu.services.dispatch.offer_views import OfferView, offers_for
 from masu.services.dispatch.waves import accept_offer, decline_offer
 from masu.services.professional.work import assigned_visits
@@ -30,6 +29,9 @@ from masu.web.pages.pro.views import (
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import page_texts, redirect, render
 from masu.web.ui.session import ProfessionalDep
+
+if TYPE_CHECKING:
+    from masu.persistence.models import Booking
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Csrf = Annotated[None, Depends(require_csrf)]

@@ -14,8 +14,8 @@ from masu.domain.errors import DomainError
 from masu.domain.pricing import BUSINESS_TZ
 from masu.services.dispatch.offer_views import OfferLinkView, offer_for_link
 from masu.services.dispatch.waves import accept_offer, decline_offer
-from masu.web.api.common import shekels_number
 from masu.web.deps import ContainerDep, SessionDep
+from masu.web.schemas.common import shekels_number
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")

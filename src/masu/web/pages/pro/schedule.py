@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal
 from masu.domain.errors import NotFound, ValidationFailed
-from masu.persistence.repositories import catalogue as catalogue_repository
+from masu.services.catalogue import catalogue
 from masu.services.professional.profiles import professional_details, set_cities, set_hours
 from masu.web.deps import SessionDep
 from masu.web.pages.pro.texts import TEXTS
@@ -102,7 +102,7 @@ async def _render(
     status_code: int = 200,
 ) -> Response:
     hebrew = page_language(request) == "he"
-    cities = await catalogue_repository.list_cities(session, active_only=True)
+    cities = await catalogue.cities(session, active_only=True)
     context: dict[str, Any] = {
         "portal": "pro",
         "switch_url": switch_url(request, "/pro/schedule"),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.domain.errors import DomainError, NotFound
 from masu.domain.pricing import BUSINESS_TZ
 from masu.services.catalogue.catalogue import treatments_with_durations
-from masu.web.api.common import ID_PATTERN, shekels_number
+from masu.web.schemas.common import ID_PATTERN, shekels_number
 from masu.web.ui.render import page_language
 
 KNOWN_REFUSALS = {

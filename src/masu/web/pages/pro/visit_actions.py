@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal
 from masu.domain.errors import DomainError, NotFound
-from masu.persistence.models import Booking
-from masu.services.booking.access import accessible_booking
+from masu.services.booking.access import BookingView, accessible_booking
 from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
 from masu.web.deps import ContainerDep, SessionDep
 from masu.web.pages.pro.home import refused_dashboard, render_dashboard, visit_row
@@ -28,7 +27,7 @@ from masu.web.ui.session import ProfessionalDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 Csrf = Annotated[None, Depends(require_csrf)]
-Move = Callable[..., Awaitable[Booking]]
+Move = Callable[..., Awaitable[BookingView]]
 MOVES: dict[str, tuple[Move, str]] = {
     "on_way": (mark_on_way, "on_way"),
     "start": (start_treatment, "started"),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import EmailStr, Field
 
 from masu.domain.lifecycle import BookingStatus
-from masu.persistence.queries.booking import BookingSummary, StatusTotal
 from masu.services.booking.access import BookingView
 from masu.services.booking.creation import NewBooking
-from masu.web.api.common import ApiInput, ApiModel, Moment, PersonName, Shekels
+from masu.web.schemas.common import ApiInput, ApiModel, Moment, PersonName, Shekels
+
+if TYPE_CHECKING:
+    from masu.persistence.queries.booking import BookingSummary, StatusTotal
 
 GenderPreference = Literal["any", "male", "female"]
 

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.lifecycle import BookingStatus
-from masu.observability.health import STALE_AFTER_SECONDS
 from masu.persistence.queries import booking as booking_queries
 from masu.persistence.queries import operations as operations_queries
+from masu.services.operations.health import STALE_AFTER_SECONDS
 
 RESPONSE_WINDOW = timedelta(days=7)
 # Bookings still moving through the lifecycle; the finished ones only grow and say nothing about now.

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from masu.persistence.database import ping_database
 from masu.persistence.repositories import outbox as outbox_repository
 
 CHECK_TIMEOUT_SECONDS = 3.0
@@ -26,7 +26,7 @@ class HealthReport:
 
 async def check_health(engine: AsyncEngine, redis: Redis | None) -> HealthReport:
     """Run every check with a timeout; healthy only if all pass."""
-    checks = {"database": _check_database(engine)}
+    checks = {"database": ping_database(engine)}
     if redis is not None:
         checks["redis"] = _check_redis(redis)
     results = await asyncio.gather(*(_timed(check) for check in checks.values()))
@@ -42,11 +42,6 @@ async def _timed(check: Any) -> dict[str, Any]:
     except Exception as exc:  # any failure of a dependency is reported, never raised
         return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
     return {"status": "up", "latencyMs": round((loop.time() - started) * 1000, 1)}
-
-
-async def _check_database(engine: AsyncEngine) -> None:
-    async with engine.connect() as connection:
-        await connection.execute(sa.text("SELECT 1"))
 
 
 async def _check_redis(redis: Redis) -> None:

@@ -2,132 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
-    ValidationInfo,
-    WithJsonSchema,
     field_validator,
 )
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.domain.errors import Conflict, ValidationFailed
-from masu.domain.money import BASIS_POINTS_PER_PERCENT, percent_to_basis_points
-from masu.persistence.models import City, Coupon, SurchargeRule
+from masu.domain.errors import ValidationFailed
 from masu.services.catalogue.admin import DurationPrice, TreatmentSpec
 from masu.services.catalogue.catalogue import TreatmentOffer
-from masu.web.api.common import (
-    ID_PATTERN,
+from masu.web.schemas.common import (
     ApiInput,
     ApiModel,
     Moment,
     Shekels,
     ShekelsIn,
-    shekels_number,
     to_agorot,
 )
-from masu.web.openapi import drop_null
+from masu.web.schemas.units import (
+    REFUSES_NULL,
+    WEEKDAYS,
+    Adjustable,
+    Amount,
+    ClockTime,
+    EndClockTime,
+    Limit,
+    Minutes,
+    UtcOut,
+    Weekday,
+    after_valid_from,
+    clock_of,
+    minute_of,
+    not_null,
+    percent_at_most_100,
+    stored_value,
+    wire_value,
+)
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-"""Weekday names in stored order: 0 = Monday ... 6 = Sunday."""
-
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["08:00"])]
-"""A local wall-clock time, HH:MM."""
-EndClockTime = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", examples=["22:00"])]
-"""The end of a local window, HH:MM; 24:00 is the end of the day."""
-Minutes = Annotated[int, Field(ge=15, le=300)]
-Limit = Annotated[int, Field(ge=1, le=1_000_000)]
-Amount = Annotated[
-    Decimal,
-    Field(gt=0, le=Decimal(100_000), decimal_places=2),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100000, "multipleOf": 0.01}),
-]
-"""A positive shekel amount or percentage; `kind` says which (checked against it below)."""
-Adjustable = Literal["fixed", "percent"]
-UtcOut = Annotated[datetime, AfterValidator(lambda moment: moment.astimezone(UTC))]
-"""A time on the wire in UTC (`Z`), whatever offset it came in with."""
-Id = Annotated[str, Field(pattern=ID_PATTERN)]
-"""An opaque id in a body."""
-
-
-def minute_of(clock: str) -> int:
-    """Minutes from local midnight of an HH:MM time: "08:30" → 510."""
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def clock_of(minute: int) -> str:
-    """An HH:MM time of minutes from local midnight: 510 → "08:30", 1440 → "24:00"."""
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def percent_number(basis_points: int) -> int | float:
-    """Basis points as a JSON percentage: 1500 → 15, 1250 → 12.5."""
-    percent = Decimal(basis_points) / BASIS_POINTS_PER_PERCENT
-    return int(percent) if percent == percent.to_integral_value() else float(percent)
-
-
-def stored_value(kind: str, value: Decimal) -> int:
-    """A wire amount of `kind` as stored: a percentage in basis points, shekels in agorot."""
-    return percent_to_basis_points(value) if kind == "percent" else to_agorot(value)
-
-
-def wire_value(kind: str, value: int) -> int | float:
-    """A stored amount of `kind` on the wire: a percentage, or shekels."""
-    return percent_number(value) if kind == "percent" else shekels_number(value)
-
-
-def _percent_at_most_100(value: Decimal, info: ValidationInfo) -> Decimal:
-    if info.data.get("kind") == "percent" and value > 100:
-        raise ValueError("a percentage must be at most 100")
-    return value
-
-
-def _not_null(value: Any) -> Any:
-    if value is None:
-        raise ValueError("may be left out but not null")
-    return value
-
-
-def _no_null_where_refused(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    """Offer no null in the document for the fields whose `_present` validator refuses it."""
-    present = model.__pydantic_decorators__.field_validators.get("_present")
-    for name in present.info.fields if present is not None else ():
-        drop_null(schema["properties"][model.model_fields[name].alias or name])
-
-
-REFUSES_NULL = ConfigDict(json_schema_extra=_no_null_where_refused)
-"""The config of a patch whose `_present` fields may be left out but not sent as null."""
-
-
-def _after_valid_from(value: datetime | None, info: ValidationInfo) -> datetime | None:
-    valid_from = info.data.get("valid_from")
-    if value is not None and valid_from is not None and value <= valid_from:
-        raise ValueError("must be after validFrom")
-    return value
-
-
-@asynccontextmanager
-async def conflict_on_duplicate(session: AsyncSession, message: str, *, code: str) -> AsyncIterator[None]:
-    """Turn a unique-index violation (two admins adding the same thing at once) into a 409."""
-    try:
-        yield
-    except IntegrityError as exc:
-        await session.rollback()
-        raise Conflict(message, code=code) from exc
-
-
-# Treatments
+if TYPE_CHECKING:
+    from masu.persistence.models import City, Coupon, SurchargeRule
 
 
 class DurationIn(ApiInput):
@@ -240,7 +156,7 @@ class CityPatch(ApiInput):
     longitude: Longitude | None = None
     is_active: bool | None = None
 
-    _present = field_validator("name", "latitude", "longitude", "is_active")(_not_null)
+    _present = field_validator("name", "latitude", "longitude", "is_active")(not_null)
 
     def changes(self) -> dict[str, Any]:
         """The fields the request sets, by column name."""
@@ -274,8 +190,8 @@ class CouponIn(ApiInput):
     per_user_limit: Limit | None = None
     is_active: bool = True
 
-    _percent = field_validator("value")(_percent_at_most_100)
-    _window = field_validator("valid_until")(_after_valid_from)
+    _percent = field_validator("value")(percent_at_most_100)
+    _window = field_validator("valid_until")(after_valid_from)
 
     def fields(self) -> dict[str, Any]:
         """The coupon's columns: a percentage in basis points, a fixed amount in agorot."""
@@ -291,8 +207,8 @@ class CouponPatch(ApiInput):
     usage_limit: Limit | None = None
     per_user_limit: Limit | None = None
 
-    _present = field_validator("is_active")(_not_null)
-    _window = field_validator("valid_until")(_after_valid_from)
+    _present = field_validator("is_active")(not_null)
+    _window = field_validator("valid_until")(after_valid_from)
 
     def changes(self) -> dict[str, Any]:
         """The fields the request sets (null clears a date or a limit), by column name."""
@@ -330,7 +246,7 @@ class AdjustmentIn(ApiInput):
     kind: Adjustable
     value: Amount
 
-    _percent = field_validator("value")(_percent_at_most_100)
+    _percent = field_validator("value")(percent_at_most_100)
 
     def stored(self) -> tuple[str, int]:
         """(kind, agorot or basis points)."""
@@ -394,7 +310,7 @@ class SurchargePatch(ApiInput):
     professional_share: AdjustmentIn | None = None
     is_active: bool | None = None
 
-    _present = field_validator("description", "start", "end", "amount", "is_active")(_not_null)
+    _present = field_validator("description", "start", "end", "amount", "is_active")(not_null)
 
     def changes(self) -> dict[str, Any]:
         """The columns the request sets; null clears the weekday, the date or the professional's share."""

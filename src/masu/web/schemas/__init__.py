@@ -1,0 +1,1 @@
+"""Shapes on the wire shared by the API and the pages: inputs validated alike, answers, units."""
