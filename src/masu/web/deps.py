@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,6 +14,7 @@ from starlette.exceptions import HTTPException
 from masu.bootstrap import Container
 from masu.domain.access import Principal, Role
 from masu.services.account.accounts import principal_for
+from masu.services.policy import BookingPolicy
 from masu.web.auth import TokenInvalid, claims_of_token
 
 _bearer = HTTPBearer(auto_error=False)
@@ -51,6 +53,16 @@ async def get_principal(
     return principal
 
 
+def get_now(container: Annotated[Container, Depends(get_container)]) -> datetime:
+    """The request's moment by the process's clock, read once per request."""
+    return container.clock.now()
+
+
+def get_policy(container: Annotated[Container, Depends(get_container)]) -> BookingPolicy:
+    """The booking rules the process was configured with."""
+    return container.policy
+
+
 def client_address(request: Request) -> str | None:
     """The address of the client that sent the request, as the server saw it."""
     return request.client.host if request.client else None
@@ -75,3 +87,5 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 AdminDep = Annotated[Principal, Depends(get_admin)]
 ProfessionalDep = Annotated[Principal, Depends(get_professional)]
+NowDep = Annotated[datetime, Depends(get_now)]
+PolicyDep = Annotated[BookingPolicy, Depends(get_policy)]

@@ -24,7 +24,7 @@ from masu.services.dispatch.offer_views import offers_of_booking
 from masu.services.operations.outbox import replay_dead_letter
 from masu.services.review.cycle import resend_review_request
 from masu.web.api.idempotency import respond_idempotently
-from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.deps import AdminDep, ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.booking import AdminCancelIn, BookingOut, BookingSummaryOut
 from masu.web.schemas.common import ID_PATTERN, ApiInput, ApiModel, Page, ShekelsIn, path_id, to_agorot
@@ -80,6 +80,8 @@ async def cancel(
     body: AdminCancelIn,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     admin: AdminDep,
 ) -> Response:
@@ -88,8 +90,8 @@ async def cancel(
     async def work() -> BookingOut:
         booking = await cancel_booking(
             session,
-            now=container.clock.now(),
-            policy=container.policy,
+            now=now,
+            policy=policy,
             principal=admin,
             booking_id=booking_id,
             reason=body.reason,
@@ -145,6 +147,8 @@ async def assign_professional(
     body: AssignIn,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     admin: AdminDep,
 ) -> Response:
@@ -158,8 +162,8 @@ async def assign_professional(
                 booking_id=booking_id,
                 professional_id=body.professional_id,
                 force=body.force,
-                now=container.clock.now(),
-                policy=container.policy,
+                now=now,
+                policy=policy,
             )
         )
 
@@ -173,6 +177,8 @@ async def unassign_professional(
     booking_id: BookingId,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     admin: AdminDep,
     body: UnassignIn | None = None,
@@ -186,8 +192,8 @@ async def unassign_professional(
                 admin=admin,
                 booking_id=booking_id,
                 reason=body.reason if body else None,
-                now=container.clock.now(),
-                policy=container.policy,
+                now=now,
+                policy=policy,
             )
         )
 
@@ -198,7 +204,12 @@ async def unassign_professional(
 
 @router.post("/bookings/{bookingId}/dispatch", response_model=list[OfferSummaryOut], responses=refusals(409))
 async def dispatch(
-    booking_id: BookingId, body: DispatchIn, container: ContainerDep, session: SessionDep, admin: AdminDep
+    booking_id: BookingId,
+    body: DispatchIn,
+    now: NowDep,
+    policy: PolicyDep,
+    session: SessionDep,
+    admin: AdminDep,
 ) -> list[OfferSummaryOut]:
     """Offer now: the next wave, or every suitable professional not yet asked; answers the offers created."""
     result = await admin_dispatch.dispatch_now(
@@ -206,8 +217,8 @@ async def dispatch(
         admin=admin,
         booking_id=booking_id,
         everyone_suitable=body.mode == "all-suitable",
-        now=container.clock.now(),
-        policy=container.policy,
+        now=now,
+        policy=policy,
     )
     await session.commit()
     names = {o.professional_id: name for o, name in await offers_of_booking(session, booking_id)}
@@ -220,6 +231,8 @@ async def bonus(
     body: BonusIn,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     admin: AdminDep,
 ) -> Response:
@@ -232,8 +245,8 @@ async def bonus(
                 admin=admin,
                 booking_id=booking_id,
                 amount=to_agorot(body.amount),
-                now=container.clock.now(),
-                policy=container.policy,
+                now=now,
+                policy=policy,
             )
         )
 
@@ -320,14 +333,14 @@ class ReviewRequestOut(ApiModel):
     responses=refusals(409),
 )
 async def resend_review(
-    booking_id: BookingId, container: ContainerDep, session: SessionDep, admin: AdminDep
+    booking_id: BookingId, container: ContainerDep, now: NowDep, session: SessionDep, admin: AdminDep
 ) -> ReviewRequestOut:
     """Queue the review request again for a booking awaiting its review (409 when it is not, or too late)."""
     await resend_review_request(
         session,
         admin=admin,
         booking_id=booking_id,
-        now=container.clock.now(),
+        now=now,
         schedule=review_schedule(container.settings),
     )
     await session.commit()
@@ -337,12 +350,12 @@ async def resend_review(
 @router.post("/events/{eventId}/retry", response_model=EventOut, responses=refusals(409))
 async def retry_event(
     event_id: Annotated[int, Path(alias="eventId", ge=1)],
-    container: ContainerDep,
+    now: NowDep,
     session: SessionDep,
     admin: AdminDep,
 ) -> EventOut:
     """Put a dead-lettered event back in the queue, as `masu events retry` does (409 when it is not dead)."""
-    event = await replay_dead_letter(session, admin=admin, event_id=event_id, now=container.clock.now())
+    event = await replay_dead_letter(session, admin=admin, event_id=event_id, now=now)
     await session.commit()
     return _event_out(event)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 
 from masu.services.catalogue import admin as catalogue_admin
 from masu.services.catalogue.catalogue import cities, coupons, surcharge_rules, treatments_with_durations
-from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.deps import AdminDep, ContainerDep, NowDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.catalogue import (
     AdminCityOut,
@@ -46,10 +46,10 @@ async def list_treatments(session: SessionDep, _admin: AdminDep) -> list[AdminTr
 
 @router.post("/treatments", status_code=201, response_model=AdminTreatmentOut)
 async def create_treatment(
-    body: TreatmentIn, container: ContainerDep, session: SessionDep, _admin: AdminDep
+    body: TreatmentIn, now: NowDep, session: SessionDep, _admin: AdminDep
 ) -> AdminTreatmentOut:
     """Add a treatment; it is bookable at once when active."""
-    treatment = await catalogue_admin.create_treatment(session, now=container.clock.now(), spec=body.spec())
+    treatment = await catalogue_admin.create_treatment(session, now=now, spec=body.spec())
     await session.commit()
     return AdminTreatmentOut.of(await catalogue_admin.treatment_offer(session, treatment.id))
 
@@ -121,12 +121,10 @@ async def list_coupons(session: SessionDep, _admin: AdminDep) -> list[AdminCoupo
 
 
 @router.post("/coupons", status_code=201, response_model=AdminCouponOut, responses=refusals(409))
-async def create_coupon(
-    body: CouponIn, container: ContainerDep, session: SessionDep, _admin: AdminDep
-) -> AdminCouponOut:
+async def create_coupon(body: CouponIn, now: NowDep, session: SessionDep, _admin: AdminDep) -> AdminCouponOut:
     """Add a coupon (the code is stored upper-case); 409 when the code exists."""
     async with conflict_on_duplicate(session, "a coupon with this code exists", code="coupon_exists"):
-        coupon = await catalogue_admin.create_coupon(session, now=container.clock.now(), **body.fields())
+        coupon = await catalogue_admin.create_coupon(session, now=now, **body.fields())
         await session.commit()
     return AdminCouponOut.of(coupon)
 
@@ -152,10 +150,10 @@ async def list_surcharges(session: SessionDep, _admin: AdminDep) -> list[AdminSu
 
 @router.post("/surcharges", status_code=201, response_model=AdminSurchargeOut)
 async def create_surcharge(
-    body: SurchargeIn, container: ContainerDep, session: SessionDep, _admin: AdminDep
+    body: SurchargeIn, now: NowDep, session: SessionDep, _admin: AdminDep
 ) -> AdminSurchargeOut:
     """Add a surcharge window (local time) on a weekday, a date, or every day."""
-    rule = await catalogue_admin.create_surcharge_rule(session, now=container.clock.now(), **body.fields())
+    rule = await catalogue_admin.create_surcharge_rule(session, now=now, **body.fields())
     await session.commit()
     return AdminSurchargeOut.of(rule)
 

@@ -13,7 +13,7 @@ from masu.services.professional.profiles import (
     APPROVED,
     SUSPENDED,
 )
-from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.deps import AdminDep, ContainerDep, NowDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.common import path_id
 from masu.web.schemas.professional import (
@@ -46,13 +46,13 @@ async def list_professionals(
 
 @router.post("", status_code=201, response_model=ProfessionalOut, responses=refusals(409))
 async def create_professional(
-    body: ProfessionalIn, container: ContainerDep, session: SessionDep, _admin: AdminDep
+    body: ProfessionalIn, container: ContainerDep, now: NowDep, session: SessionDep, _admin: AdminDep
 ) -> ProfessionalOut:
     """Create a professional's account, pending approval; 409 when the phone is taken."""
     async with conflict_on_duplicate(session, "this phone number is already registered", code="phone_taken"):
         profile = await professionals.create_professional(
             session,
-            now=container.clock.now(),
+            now=now,
             registration=Registration(**body.model_dump()),
             passwords=container.passwords,
         )
@@ -70,24 +70,20 @@ async def read_professional(
 
 @router.post("/{professionalId}/approve", response_model=ProfessionalOut)
 async def approve(
-    professional_id: ProfessionalId, container: ContainerDep, session: SessionDep, _admin: AdminDep
+    professional_id: ProfessionalId, now: NowDep, session: SessionDep, _admin: AdminDep
 ) -> ProfessionalOut:
     """Approve a professional (or lift a suspension): they can receive offers."""
-    await professionals.set_status(
-        session, now=container.clock.now(), user_id=professional_id, status=APPROVED
-    )
+    await professionals.set_status(session, now=now, user_id=professional_id, status=APPROVED)
     await session.commit()
     return await _read(session, professional_id)
 
 
 @router.post("/{professionalId}/suspend", response_model=ProfessionalOut)
 async def suspend(
-    professional_id: ProfessionalId, container: ContainerDep, session: SessionDep, _admin: AdminDep
+    professional_id: ProfessionalId, now: NowDep, session: SessionDep, _admin: AdminDep
 ) -> ProfessionalOut:
     """Suspend a professional: they keep their account but receive no offers."""
-    await professionals.set_status(
-        session, now=container.clock.now(), user_id=professional_id, status=SUSPENDED
-    )
+    await professionals.set_status(session, now=now, user_id=professional_id, status=SUSPENDED)
     await session.commit()
     return await _read(session, professional_id)
 

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from masu.domain.pricing import BUSINESS_TZ
 from masu.services.operations.reports import MonthRevenue, Reports, WeekFigures, build_reports, report_period
-from masu.web.deps import AdminDep, ContainerDep, SessionDep
+from masu.web.deps import AdminDep, NowDep, SessionDep
 from masu.web.schemas.common import ApiModel, Shekels
 
 if TYPE_CHECKING:
@@ -89,12 +89,12 @@ class ReportsOut(ApiModel):
 @router.get("/reports", response_model=ReportsOut)
 async def reports(
     session: SessionDep,
-    container: ContainerDep,
+    now: NowDep,
     _admin: AdminDep,
     first: Annotated[str | None, Query(alias="from", max_length=10, description="YYYY-MM-DD")] = None,
     last: Annotated[str | None, Query(alias="to", max_length=10, description="YYYY-MM-DD")] = None,
 ) -> ReportsOut:
     """The reports of local days `from`..`to` (default: 12 weeks to today); a bad day is a 422 naming it."""
-    today = container.clock.now().astimezone(BUSINESS_TZ).date()
+    today = now.astimezone(BUSINESS_TZ).date()
     period = report_period(first, last, today=today)
     return ReportsOut.of(await build_reports(session, period))

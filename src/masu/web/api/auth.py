@@ -29,7 +29,7 @@ from masu.services.account.phone_codes import (
 from masu.services.throttle import ThrottleKind
 from masu.web.auth import issue_access_token
 from masu.web.client_address import client_address
-from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PrincipalDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.common import ApiInput, ApiModel, PersonName
 
@@ -102,7 +102,7 @@ class TokenOut(ApiModel):
 
 @router.post("/auth/register", status_code=201, response_model=RegisteredOut, responses=refusals(409, 429))
 async def register(
-    body: RegisterIn, request: Request, container: ContainerDep, session: SessionDep
+    body: RegisterIn, request: Request, container: ContainerDep, now: NowDep, session: SessionDep
 ) -> RegisteredOut:
     """Create a customer account and text a code to its phone; 409 when the phone is taken, 429 past the
     sign-ups of one address."""
@@ -110,7 +110,7 @@ async def register(
     user = await sign_up(
         session,
         registration=Registration(**body.model_dump()),
-        now=container.clock.now(),
+        now=now,
         passwords=container.passwords,
         policy=container.phone_codes,
         requested_by=client_address(request),
@@ -121,14 +121,14 @@ async def register(
 
 @router.post("/auth/codes", status_code=202, response_model=CodeSentOut, responses=refusals(429))
 async def send_phone_code(
-    body: CodeRequestIn, request: Request, container: ContainerDep, session: SessionDep
+    body: CodeRequestIn, request: Request, container: ContainerDep, now: NowDep, session: SessionDep
 ) -> CodeSentOut:
     """Text a code to the phone's account (the same answer when there is none); 429 when asked too often."""
     sent = await send_code(
         session,
         phone=body.phone,
         purpose=CodePurpose(body.purpose),
-        now=container.clock.now(),
+        now=now,
         policy=container.phone_codes,
         throttle=container.throttle,
         requested_by=client_address(request),
@@ -151,7 +151,7 @@ async def login_with_code(body: CodeIn, container: ContainerDep, session: Sessio
 
 @router.post("/auth/password/reset", response_model=TokenOut)
 async def reset_forgotten_password(
-    body: PasswordResetIn, container: ContainerDep, session: SessionDep
+    body: PasswordResetIn, container: ContainerDep, now: NowDep, session: SessionDep
 ) -> TokenOut:
     """Choose a new password with a code sent to the phone (purpose `reset`) and log in."""
     user = await reset_password(
@@ -159,7 +159,7 @@ async def reset_forgotten_password(
         phone=body.phone,
         code=body.code,
         new_password=body.new_password,
-        now=container.clock.now(),
+        now=now,
         passwords=container.passwords,
         policy=container.phone_codes,
     )

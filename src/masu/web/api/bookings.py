@@ -17,7 +17,7 @@ from masu.services.booking.access import (
 )
 from masu.services.booking.creation import create_booking
 from masu.web.api.idempotency import respond_idempotently
-from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, PrincipalDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.booking import BookingIn, BookingOut, BookingSummaryOut, CancelIn, StatusTotalOut
 from masu.web.schemas.common import Page, path_id
@@ -31,15 +31,21 @@ DEFAULT_PAGE_SIZE = 20
 
 @router.post("", status_code=201, response_model=BookingOut, responses=refusals(403, 409, 429))
 async def create(
-    body: BookingIn, request: Request, container: ContainerDep, session: SessionDep, principal: PrincipalDep
+    body: BookingIn,
+    request: Request,
+    container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> Response:
     """Book a treatment, validated and priced on the server (422 names the field; 429 past the limit)."""
 
     async def work() -> BookingOut:
         view = await create_booking(
             session,
-            now=container.clock.now(),
-            policy=container.policy,
+            now=now,
+            policy=policy,
             principal=principal,
             command=body.command(),
         )
@@ -88,6 +94,8 @@ async def cancel(
     booking_id: BookingId,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     principal: PrincipalDep,
     body: CancelIn | None = None,
@@ -97,8 +105,8 @@ async def cancel(
     async def work() -> BookingOut:
         booking = await cancel_booking(
             session,
-            now=container.clock.now(),
-            policy=container.policy,
+            now=now,
+            policy=policy,
             principal=principal,
             booking_id=booking_id,
             reason=body.reason if body else None,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from masu.services.dispatch.offer_views import offers_for
 from masu.services.dispatch.waves import accept_offer, decline_offer
 from masu.web.api.idempotency import respond_idempotently
-from masu.web.deps import ContainerDep, ProfessionalDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, ProfessionalDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.booking import BookingOut
 from masu.web.schemas.common import ApiModel, Shekels, path_id
@@ -49,6 +49,8 @@ async def accept(
     offer_id: OfferId,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     professional: ProfessionalDep,
 ) -> Response:
@@ -60,8 +62,8 @@ async def accept(
                 session,
                 offer_id=offer_id,
                 professional_id=professional.user_id,
-                now=container.clock.now(),
-                policy=container.policy,
+                now=now,
+                policy=policy,
             )
         )
 
@@ -77,11 +79,9 @@ async def accept(
 
 @router.post("/offers/{offerId}/decline", response_model=AnswerOut, responses=refusals(409))
 async def decline(
-    offer_id: OfferId, container: ContainerDep, session: SessionDep, professional: ProfessionalDep
+    offer_id: OfferId, now: NowDep, session: SessionDep, professional: ProfessionalDep
 ) -> AnswerOut:
     """Decline the offer; the booking goes to others and is never offered to me again."""
-    offer = await decline_offer(
-        session, offer_id=offer_id, professional_id=professional.user_id, now=container.clock.now()
-    )
+    offer = await decline_offer(session, offer_id=offer_id, professional_id=professional.user_id, now=now)
     await session.commit()
     return AnswerOut(id=offer.id, response_status="declined")

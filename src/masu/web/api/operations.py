@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from masu.observability.metrics import REGISTRY
 from masu.services.operations.health import check_health, worker_status
-from masu.web.deps import ContainerDep
+from masu.web.deps import ContainerDep, NowDep
 from masu.web.operator_access import HealthDetailsDep, require_metrics_access
 
 router = APIRouter(tags=["operations"])
@@ -27,7 +27,7 @@ class HealthOut(BaseModel):
     response_model=HealthOut,
     responses={503: {"model": HealthOut, "description": "The database, or Redis when configured, is down"}},
 )
-async def health(container: ContainerDep, with_details: HealthDetailsDep) -> JSONResponse:
+async def health(container: ContainerDep, now: NowDep, with_details: HealthDetailsDep) -> JSONResponse:
     """`healthy` or 503 `unhealthy`; each check's result only for an admin or the metrics token."""
     report = await check_health(container.engine, container.redis)
     status = "healthy" if report.healthy else "unhealthy"
@@ -38,7 +38,7 @@ async def health(container: ContainerDep, with_details: HealthDetailsDep) -> JSO
     if report.details["database"]["status"] == "up":
         # Reported, not gating: a stopped worker delays background work but must not take API processes
         # out of the load balancer.
-        details["worker"] = await worker_status(container.sessions, container.clock.now())
+        details["worker"] = await worker_status(container.sessions, now)
     # Reported, not gating either: an open breaker holds messages back, the API still serves.
     details["messageProviders"] = await container.providers.breaker_states()
     body = {"status": status, "details": details}

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from masu.payments.gateway import CallbackRejected
 from masu.services.payment.callbacks import apply_callback
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.problems import problem
 
@@ -16,18 +16,20 @@ router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 
 @router.post("/callback/{gateway}", responses=refusals(400, 401, 404))
 async def callback(
-    gateway: str, request: Request, container: ContainerDep, session: SessionDep
+    gateway: str,
+    request: Request,
+    container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
+    session: SessionDep,
 ) -> JSONResponse:
     """Apply a gateway's signed outcome once; a forged, stale, foreign or mismatched one changes nothing."""
     adapter = container.gateway
     if gateway != adapter.name or adapter.name == "none":
         return problem(404, "Not found", "no such payment gateway", code="unknown_gateway")
-    now = container.clock.now()
     try:
         notice = adapter.read_callback(body=await request.body(), headers=request.headers, now=now)
-        result = await apply_callback(
-            session, notice=notice, gateway=adapter.name, now=now, policy=container.policy
-        )
+        result = await apply_callback(session, notice=notice, gateway=adapter.name, now=now, policy=policy)
     except CallbackRejected as rejected:
         await session.rollback()
         title = "Not authenticated" if rejected.status == 401 else "Callback refused"

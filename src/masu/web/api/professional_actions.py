@@ -15,7 +15,7 @@ from masu.domain.errors import ValidationFailed
 from masu.services.booking.access import BookingView
 from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
 from masu.web.api.idempotency import respond_idempotently
-from masu.web.deps import ContainerDep, PrincipalDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, PrincipalDep, SessionDep
 from masu.web.openapi import BODY_REQUIRED, refusals
 from masu.web.schemas.booking import BookingOut
 from masu.web.schemas.common import ApiInput, path_id
@@ -56,6 +56,8 @@ async def on_way(
     booking_id: BookingId,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
@@ -64,8 +66,8 @@ async def on_way(
     async def act() -> BookingView:
         return await mark_on_way(
             session,
-            now=container.clock.now(),
-            policy=container.policy,
+            now=now,
+            policy=policy,
             principal=principal,
             booking_id=booking_id,
         )
@@ -78,6 +80,8 @@ async def start(
     booking_id: BookingId,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
@@ -86,8 +90,8 @@ async def start(
     async def act() -> BookingView:
         return await start_treatment(
             session,
-            now=container.clock.now(),
-            policy=container.policy,
+            now=now,
+            policy=policy,
             principal=principal,
             booking_id=booking_id,
         )
@@ -100,6 +104,8 @@ async def complete(
     booking_id: BookingId,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     principal: PrincipalDep,
     body: CompleteIn | None = None,
@@ -113,8 +119,8 @@ async def complete(
     async def act() -> BookingView:
         return await complete_treatment(
             session,
-            now=container.clock.now(),
-            policy=container.policy,
+            now=now,
+            policy=policy,
             principal=principal,
             booking_id=booking_id,
             override_reason=reason,
@@ -128,6 +134,8 @@ async def withdraw_booking(
     booking_id: BookingId,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
     principal: PrincipalDep,
     body: WithdrawIn | None = None,
@@ -140,8 +148,8 @@ async def withdraw_booking(
     async def act() -> BookingView:
         return await withdraw(
             session,
-            now=container.clock.now(),
-            policy=container.policy,
+            now=now,
+            policy=policy,
             principal=principal,
             booking_id=booking_id,
             reason=reason,

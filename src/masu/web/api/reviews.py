@@ -18,7 +18,7 @@ from masu.services.review.reviews import (
     submit_review,
 )
 from masu.web.api.idempotency import respond_idempotently
-from masu.web.deps import AdminDep, ContainerDep, PrincipalDep, SessionDep
+from masu.web.deps import AdminDep, ContainerDep, NowDep, PrincipalDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.common import ApiInput, ApiModel, Page, path_id
 
@@ -75,6 +75,7 @@ async def review_booking(
     body: ReviewIn,
     request: Request,
     container: ContainerDep,
+    now: NowDep,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> Response:
@@ -83,7 +84,7 @@ async def review_booking(
     async def work() -> ReviewCreatedOut:
         review = await submit_review(
             session,
-            now=container.clock.now(),
+            now=now,
             principal=principal,
             booking_id=booking_id,
             rating=body.rating,
@@ -109,11 +110,11 @@ async def professional_reviews(
 
 @router.post("/reviews/{reviewId}/reply", response_model=ReviewOut, responses=refusals(403, 409))
 async def reply(
-    review_id: ReviewId, body: ReplyIn, container: ContainerDep, session: SessionDep, principal: PrincipalDep
+    review_id: ReviewId, body: ReplyIn, now: NowDep, session: SessionDep, principal: PrincipalDep
 ) -> ReviewOut:
     """The reviewed professional's one public reply (409 the second time)."""
     review = await reply_to_review(
-        session, now=container.clock.now(), principal=principal, review_id=review_id, reply=body.reply
+        session, now=now, principal=principal, review_id=review_id, reply=body.reply
     )
     await session.commit()
     return ReviewOut.model_validate(review)

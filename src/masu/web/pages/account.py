@@ -20,7 +20,7 @@ from masu.services.account.phone_codes import CodePurpose, send_code, sign_up
 from masu.services.account.settings import email_is_valid, name_is_valid
 from masu.services.throttle import ThrottleKind
 from masu.web.client_address import client_address
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, SessionDep
 from masu.web.pages.phone_codes import verify_url
 from masu.web.ui.csrf import renew_csrf, require_csrf
 from masu.web.ui.i18n import is_lang
@@ -93,7 +93,9 @@ async def register_page(request: Request, _user: MaybeUserDep) -> Response:
 
 
 @router.post("/register", response_class=HTMLResponse)
-async def register(request: Request, _csrf: Csrf, container: ContainerDep, session: SessionDep) -> Response:
+async def register(
+    request: Request, _csrf: Csrf, container: ContainerDep, now: NowDep, session: SessionDep
+) -> Response:
     """Create a customer account and text a code to its phone; the form again with messages at the fields."""
     form = await request.form()
     values = {key: str(form.get(key, "")).strip() for key in ("name", "phone", "email", "language", "next")}
@@ -113,7 +115,7 @@ async def register(request: Request, _csrf: Csrf, container: ContainerDep, sessi
         user = await sign_up(
             session,
             registration=registration,
-            now=container.clock.now(),
+            now=now,
             passwords=container.passwords,
             policy=container.phone_codes,
             requested_by=client_address(request),

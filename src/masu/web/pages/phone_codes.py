@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import RateLimited, ValidationFailed
 from masu.services.account.phone_codes import CODE_SENT, CodePurpose, redeem_code, reset_password, send_code
-from masu.web.deps import ContainerDep, SessionDep, client_address
+from masu.web.deps import ContainerDep, NowDep, SessionDep, client_address
 from masu.web.ui.csrf import renew_csrf, require_csrf
 from masu.web.ui.render import redirect, render
 from masu.web.ui.session import end_session, safe_next, start_session
@@ -58,7 +58,9 @@ async def forgot_page(request: Request) -> Response:
 
 
 @router.post("/codes/send", response_class=HTMLResponse)
-async def send(request: Request, _csrf: Csrf, container: ContainerDep, session: SessionDep) -> Response:
+async def send(
+    request: Request, _csrf: Csrf, container: ContainerDep, now: NowDep, session: SessionDep
+) -> Response:
     """Text a code for the form's purpose (the same page whether the phone has an account or not)."""
     form = await request.form()
     purpose = _purpose(str(form.get("purpose", "")))
@@ -68,7 +70,7 @@ async def send(request: Request, _csrf: Csrf, container: ContainerDep, session: 
             session,
             phone=phone,
             purpose=purpose,
-            now=container.clock.now(),
+            now=now,
             policy=container.phone_codes,
             throttle=container.throttle,
             requested_by=client_address(request),

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.bootstrap import Container, review_schedule
+from masu.bootstrap import review_schedule
 from masu.domain.access import Principal
 from masu.domain.errors import DomainError, Forbidden, NotFound, TooEarly, ValidationFailed
+from masu.domain.reviews import ReviewSchedule
 from masu.services.booking.access import cancel_booking
 from masu.services.dispatch import admin as admin_dispatch
+from masu.services.policy import BookingPolicy
 from masu.services.professional.actions import complete_treatment
 from masu.services.review.cycle import resend_review_request
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.admin.booking import find_booking, render_booking
 from masu.web.pages.admin.common import CATALOGUES, Csrf, local, looks_like_id
 from masu.web.schemas.common import to_agorot
@@ -28,236 +31,187 @@ if TYPE_CHECKING:
     from masu.persistence.models import Booking
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-Action = Callable[["Booking"], Awaitable[str]]
-"""Does the work on the (locked) booking; answers the query string of the page to go back to."""
 MAX_BONUS = Decimal("100000")
 MAX_REASON = 500
 REFUND_CHOICES: dict[str, bool | None] = {"auto": None, "yes": True, "no": False}
 
 
-@router.post("/admin/bookings/{booking_id}/assign", response_class=HTMLResponse)
-async def assign(
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """An admin's posted action on a booking, with what every action needs to do its work."""
+
+    request: Request
+    form: dict[str, str]
+    session: AsyncSession
+    admin: Principal
+    now: datetime
+    policy: BookingPolicy
+    review_schedule: ReviewSchedule
+
+
+class AdminAction(Protocol):
+    """Does the work on the booking; answers the query string of the booking page to go back to."""
+
+    async def __call__(self, posted: Posted, booking: Booking) -> str: ...
+
+
+@router.post("/admin/bookings/{booking_id}/{action}", response_class=HTMLResponse)
+async def act(
     booking_id: str,
+    action: str,
     request: Request,
     _csrf: Csrf,
     admin: AdminUserDep,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
 ) -> Response:
+    """Run one of ACTIONS on the booking and go back to its page; a refusal shows its message there."""
+    work = ACTIONS.get(action)
+    if work is None:
+        return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
+    form = await _form(request)
+    posted = Posted(request, form, session, admin, now, policy, review_schedule(container.settings))
+    return await _act(posted, booking_id, work)
+
+
+async def _assign(posted: Posted, booking: Booking) -> str:
     """Give the booking to the chosen candidate (an ineligible one only with `force`); confirms it."""
-    form = await _form(request)
-    chosen = form.get("professional_id", "")
-
-    async def work(booking: Booking) -> str:
-        if not looks_like_id(chosen):
-            raise ValidationFailed("professional_id", _text(request, "choose_candidate"))
-        await admin_dispatch.assign(
-            session,
-            admin=admin,
-            booking_id=booking.id,
-            professional_id=chosen,
-            force=form.get("force") == "1",
-            now=container.clock.now(),
-            policy=container.policy,
-        )
-        return "done=assign"
-
-    return await _act(request, session, admin, booking_id, work, form)
-
-
-@router.post("/admin/bookings/{booking_id}/unassign", response_class=HTMLResponse)
-async def unassign(
-    booking_id: str,
-    request: Request,
-    _csrf: Csrf,
-    admin: AdminUserDep,
-    container: ContainerDep,
-    session: SessionDep,
-) -> Response:
-    """Take the booking from its professional: back to pending_professional, dispatched again."""
-    form = await _form(request)
-
-    async def work(booking: Booking) -> str:
-        reason = form.get("reason", "")
-        if len(reason) > MAX_REASON:
-            raise ValidationFailed("reason", _text(request, "reason_invalid"))
-        await admin_dispatch.unassign(
-            session,
-            admin=admin,
-            booking_id=booking.id,
-            reason=reason or None,
-            now=container.clock.now(),
-            policy=container.policy,
-        )
-        return "done=unassign"
-
-    return await _act(request, session, admin, booking_id, work, form)
-
-
-@router.post("/admin/bookings/{booking_id}/dispatch", response_class=HTMLResponse)
-async def dispatch(
-    booking_id: str,
-    request: Request,
-    _csrf: Csrf,
-    admin: AdminUserDep,
-    container: ContainerDep,
-    session: SessionDep,
-) -> Response:
-    """Offer the booking now: the next wave, or (`mode=all-suitable`) everyone suitable not yet asked."""
-    form = await _form(request)
-
-    async def work(booking: Booking) -> str:
-        result = await admin_dispatch.dispatch_now(
-            session,
-            admin=admin,
-            booking_id=booking.id,
-            everyone_suitable=form.get("mode") == "all-suitable",
-            now=container.clock.now(),
-            policy=container.policy,
-        )
-        return f"done=dispatch&count={len(result.offers)}"
-
-    return await _act(request, session, admin, booking_id, work, form)
-
-
-@router.post("/admin/bookings/{booking_id}/bonus", response_class=HTMLResponse)
-async def bonus(
-    booking_id: str,
-    request: Request,
-    _csrf: Csrf,
-    admin: AdminUserDep,
-    container: ContainerDep,
-    session: SessionDep,
-) -> Response:
-    """Raise the professional pay by a bonus in shekels and offer the booking again."""
-    form = await _form(request)
-
-    async def work(booking: Booking) -> str:
-        amount = _shekels(form.get("amount", ""))
-        if amount is None:
-            raise ValidationFailed("amount", _text(request, "bonus_invalid"))
-        await admin_dispatch.add_bonus(
-            session,
-            admin=admin,
-            booking_id=booking.id,
-            amount=to_agorot(amount),
-            now=container.clock.now(),
-            policy=container.policy,
-        )
-        return "done=bonus"
-
-    return await _act(request, session, admin, booking_id, work, form)
-
-
-@router.post("/admin/bookings/{booking_id}/cancel", response_class=HTMLResponse)
-async def cancel(
-    booking_id: str,
-    request: Request,
-    _csrf: Csrf,
-    admin: AdminUserDep,
-    container: ContainerDep,
-    session: SessionDep,
-) -> Response:
-    """Cancel with a reason; the payment is refunded as chosen (by default, by the cut-off rule)."""
-    form = await _form(request)
-    return await _act(
-        request, session, admin, booking_id, _canceller(request, container, session, admin, form), form
+    chosen = posted.form.get("professional_id", "")
+    if not looks_like_id(chosen):
+        raise ValidationFailed("professional_id", _text(posted.request, "choose_candidate"))
+    force = posted.form.get("force") == "1"
+    await admin_dispatch.assign(
+        posted.session,
+        admin=posted.admin,
+        booking_id=booking.id,
+        professional_id=chosen,
+        force=force,
+        now=posted.now,
+        policy=posted.policy,
     )
+    return "done=assign"
 
 
-@router.post("/admin/bookings/{booking_id}/complete", response_class=HTMLResponse)
-async def complete(
-    booking_id: str,
-    request: Request,
-    _csrf: Csrf,
-    admin: AdminUserDep,
-    container: ContainerDep,
-    session: SessionDep,
-) -> Response:
+async def _unassign(posted: Posted, booking: Booking) -> str:
+    """Take the booking from its professional: back to pending_professional, dispatched again."""
+    reason = _reason(posted, required=False)
+    await admin_dispatch.unassign(
+        posted.session,
+        admin=posted.admin,
+        booking_id=booking.id,
+        reason=reason,
+        now=posted.now,
+        policy=posted.policy,
+    )
+    return "done=unassign"
+
+
+async def _dispatch(posted: Posted, booking: Booking) -> str:
+    """Offer the booking now: the next wave, or (`mode=all-suitable`) everyone suitable not yet asked."""
+    result = await admin_dispatch.dispatch_now(
+        posted.session,
+        admin=posted.admin,
+        booking_id=booking.id,
+        everyone_suitable=posted.form.get("mode") == "all-suitable",
+        now=posted.now,
+        policy=posted.policy,
+    )
+    return f"done=dispatch&count={len(result.offers)}"
+
+
+async def _bonus(posted: Posted, booking: Booking) -> str:
+    """Raise the professional pay by a bonus in shekels and offer the booking again."""
+    amount = _shekels(posted.form.get("amount", ""))
+    if amount is None:
+        raise ValidationFailed("amount", _text(posted.request, "bonus_invalid"))
+    await admin_dispatch.add_bonus(
+        posted.session,
+        admin=posted.admin,
+        booking_id=booking.id,
+        amount=to_agorot(amount),
+        now=posted.now,
+        policy=posted.policy,
+    )
+    return "done=bonus"
+
+
+async def _cancel(posted: Posted, booking: Booking) -> str:
+    """Cancel with a reason; the payment is refunded as chosen (by default, by the cut-off rule)."""
+    reason = _reason(posted, required=True)
+    assert reason is not None
+    await cancel_booking(
+        posted.session,
+        now=posted.now,
+        policy=posted.policy,
+        principal=posted.admin,
+        booking_id=booking.id,
+        reason=reason,
+        refund=REFUND_CHOICES.get(posted.form.get("refund", "auto")),
+    )
+    return "done=cancel"
+
+
+async def _complete(posted: Posted, booking: Booking) -> str:
     """Close out the visit; before its time only with a reason, which the status history keeps."""
-    form = await _form(request)
-
-    async def work(booking: Booking) -> str:
-        reason = form.get("reason", "")
-        if reason and not 2 <= len(reason) <= MAX_REASON:
-            raise ValidationFailed("reason", _text(request, "reason_invalid"))
-        await complete_treatment(
-            session,
-            now=container.clock.now(),
-            policy=container.policy,
-            principal=admin,
-            booking_id=booking.id,
-            override_reason=reason or None,
-        )
-        return "done=complete"
-
-    return await _act(request, session, admin, booking_id, work, form)
+    reason = _reason(posted, required=False, shortest=2)
+    await complete_treatment(
+        posted.session,
+        now=posted.now,
+        policy=posted.policy,
+        principal=posted.admin,
+        booking_id=booking.id,
+        override_reason=reason,
+    )
+    return "done=complete"
 
 
-@router.post("/admin/bookings/{booking_id}/review-request", response_class=HTMLResponse)
-async def resend_review(
-    booking_id: str,
-    request: Request,
-    _csrf: Csrf,
-    admin: AdminUserDep,
-    container: ContainerDep,
-    session: SessionDep,
-) -> Response:
+async def _resend_review(posted: Posted, booking: Booking) -> str:
     """Queue the review request again while the booking awaits its review; the refusal shown otherwise."""
-    form = await _form(request)
-
-    async def work(booking: Booking) -> str:
-        await resend_review_request(
-            session,
-            admin=admin,
-            booking_id=booking.id,
-            now=container.clock.now(),
-            schedule=review_schedule(container.settings),
-        )
-        return "done=review_request"
-
-    return await _act(request, session, admin, booking_id, work, form)
+    await resend_review_request(
+        posted.session,
+        admin=posted.admin,
+        booking_id=booking.id,
+        now=posted.now,
+        schedule=posted.review_schedule,
+    )
+    return "done=review_request"
 
 
-def _canceller(
-    request: Request, container: Container, session: AsyncSession, admin: Principal, form: dict[str, str]
-) -> Action:
-    async def work(booking: Booking) -> str:
-        reason = form.get("reason", "")
-        if not 2 <= len(reason) <= MAX_REASON:
-            raise ValidationFailed("reason", _text(request, "reason_invalid"))
-        await cancel_booking(
-            session,
-            now=container.clock.now(),
-            policy=container.policy,
-            principal=admin,
-            booking_id=booking.id,
-            reason=reason,
-            refund=REFUND_CHOICES.get(form.get("refund", "auto")),
-        )
-        return "done=cancel"
-
-    return work
+ACTIONS: dict[str, AdminAction] = {
+    "assign": _assign,
+    "unassign": _unassign,
+    "dispatch": _dispatch,
+    "bonus": _bonus,
+    "cancel": _cancel,
+    "complete": _complete,
+    "review-request": _resend_review,
+}
 
 
-async def _act(
-    request: Request,
-    session: AsyncSession,
-    admin: Principal,
-    booking_id: str,
-    work: Action,
-    form: dict[str, str],
-) -> Response:
+def _reason(posted: Posted, *, required: bool, shortest: int = 0) -> str | None:
+    """The posted reason (None when left empty and not `required`); 422 on `reason` beyond its bounds."""
+    reason = posted.form.get("reason", "")
+    if not reason and not required:
+        return None
+    if not max(shortest, 2 if required else 0) <= len(reason) <= MAX_REASON:
+        raise ValidationFailed("reason", _text(posted.request, "reason_invalid"))
+    return reason
+
+
+async def _act(posted: Posted, booking_id: str, work: AdminAction) -> Response:
     """Run `work` and commit, then back to the booking page; a refusal shows its message there instead."""
-    booking = await find_booking(session, admin, booking_id)
+    request, session = posted.request, posted.session
+    booking = await find_booking(session, posted.admin, booking_id)
     if booking is None:
         return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
     try:
-        done = await work(booking)
+        done = await work(posted, booking)
         await session.commit()
     except DomainError as refused:
         await session.rollback()
-        fresh = await find_booking(session, admin, booking_id)
+        fresh = await find_booking(session, posted.admin, booking_id)
         assert fresh is not None  # it existed a moment ago and bookings are never deleted
         return await render_booking(
             request,
@@ -266,7 +220,7 @@ async def _act(
             message=_refusal(request, refused),
             error=True,
             status_code=_status_of(refused),
-            form=form,
+            form=posted.form,
         )
     return redirect(request, f"/admin/bookings/{booking.id}?{done}")
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.domain.errors import NotFound
 from masu.services.catalogue import admin as catalogue_admin
 from masu.services.catalogue import catalogue
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, SessionDep
 from masu.web.pages.admin.catalogue import form_page, posted, submit
 from masu.web.pages.admin.catalogue_forms import (
     city_changes,
@@ -113,7 +113,12 @@ async def coupon_to_add(request: Request, admin: AdminUserDep) -> Response:
 
 @router.post(NEW_COUPON, response_class=HTMLResponse)
 async def add_coupon(
-    request: Request, _csrf: Csrf, admin: AdminUserDep, container: ContainerDep, session: SessionDep
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    now: NowDep,
+    session: SessionDep,
 ) -> Response:
     """Add a coupon (its code upper-case); the form again with its errors when it is refused."""
     form = await posted(request)
@@ -121,7 +126,7 @@ async def add_coupon(
     async def work() -> None:
         coupon = new_coupon(form)
         async with conflict_on_duplicate(session, "a coupon with this code exists", code="coupon_exists"):
-            await catalogue_admin.create_coupon(session, now=container.clock.now(), **coupon.fields())
+            await catalogue_admin.create_coupon(session, now=now, **coupon.fields())
 
     def page(errors: Mapping[str, str], status: int) -> Response:
         return form_page(request, COUPON, form, action=NEW_COUPON, errors=errors, status_code=status)
@@ -182,14 +187,19 @@ async def surcharge_to_add(request: Request, admin: AdminUserDep) -> Response:
 
 @router.post(NEW_SURCHARGE, response_class=HTMLResponse)
 async def add_surcharge(
-    request: Request, _csrf: Csrf, admin: AdminUserDep, container: ContainerDep, session: SessionDep
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    now: NowDep,
+    session: SessionDep,
 ) -> Response:
     """Add a surcharge window; the form again with its errors when it is refused."""
     form = await posted(request)
 
     async def work() -> None:
         fields = new_surcharge(form).fields()
-        await catalogue_admin.create_surcharge_rule(session, now=container.clock.now(), **fields)
+        await catalogue_admin.create_surcharge_rule(session, now=now, **fields)
 
     def page(errors: Mapping[str, str], status: int) -> Response:
         return form_page(request, SURCHARGE, form, action=NEW_SURCHARGE, errors=errors, status_code=status)

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from masu.domain.errors import NotFound
 from masu.services.catalogue import admin as catalogue_admin
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, SessionDep
 from masu.web.pages.admin.catalogue import form_page, posted, submit
 from masu.web.pages.admin.catalogue_forms import duration_rows, treatment_form, treatment_in
 from masu.web.pages.admin.common import Csrf, looks_like_id
@@ -30,14 +30,19 @@ async def treatment_to_add(request: Request, admin: AdminUserDep) -> Response:
 
 @router.post(NEW_TREATMENT, response_class=HTMLResponse)
 async def add_treatment(
-    request: Request, _csrf: Csrf, admin: AdminUserDep, container: ContainerDep, session: SessionDep
+    request: Request,
+    _csrf: Csrf,
+    admin: AdminUserDep,
+    container: ContainerDep,
+    now: NowDep,
+    session: SessionDep,
 ) -> Response:
     """Add a treatment with its durations; the form again with its errors when it is refused."""
     form = await posted(request)
 
     async def work() -> None:
         spec = treatment_in(form).spec()
-        await catalogue_admin.create_treatment(session, now=container.clock.now(), spec=spec)
+        await catalogue_admin.create_treatment(session, now=now, spec=spec)
 
     def page(errors: Mapping[str, str], status: int) -> Response:
         return form_page(

@@ -11,7 +11,7 @@ from masu.domain.errors import Conflict, NotFound
 from masu.services.operations.health import check_health
 from masu.services.operations.outbox import dead_letters, replay_dead_letter
 from masu.services.operations.system_status import SystemStatus, system_status
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, SessionDep
 from masu.web.pages.admin.common import CATALOGUES, Csrf, local
 from masu.web.ui.render import page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
@@ -24,10 +24,10 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 @router.get("/admin/system-health", response_class=HTMLResponse)
 async def system_health(
-    request: Request, admin: AdminUserDep, container: ContainerDep, session: SessionDep
+    request: Request, admin: AdminUserDep, container: ContainerDep, now: NowDep, session: SessionDep
 ) -> Response:
     """The checks /health runs, the providers' breakers, background work, dead letters and bookings now."""
-    status = await system_status(session, container.clock.now())
+    status = await system_status(session, now)
     dead = await dead_letters(session)
     # Give the connection back before the checks take their own: an embedded database has only one.
     await session.close()
@@ -49,14 +49,14 @@ async def replay(
     request: Request,
     _csrf: Csrf,
     admin: AdminUserDep,
-    container: ContainerDep,
+    now: NowDep,
     session: SessionDep,
 ) -> Response:
     """Put a dead-lettered event back in the queue; back to the page saying what happened."""
     if not _looks_like_event_id(event_id):
         return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
     try:
-        await replay_dead_letter(session, admin=admin, event_id=int(event_id), now=container.clock.now())
+        await replay_dead_letter(session, admin=admin, event_id=int(event_id), now=now)
         await session.commit()
         outcome = "replayed"
     except (NotFound, Conflict) as refused:

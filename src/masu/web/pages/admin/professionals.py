@@ -15,7 +15,7 @@ from masu.domain.matching import ProfessionalRecord
 from masu.persistence.queries import track_record as track_record_queries
 from masu.services.professional import profiles as professionals
 from masu.services.professional.profiles import APPROVED, PENDING, SUSPENDED, ProfessionalSummary
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, SessionDep
 from masu.web.pages.admin.common import Csrf, looks_like_id
 from masu.web.pages.admin.manage_texts import MANAGE_CATALOGUES
 from masu.web.pages.admin.professional_edit import show_professional
@@ -29,14 +29,14 @@ DONE = {APPROVED, SUSPENDED}  # `?done=` names the status just set
 
 @router.get("/admin/professionals", response_class=HTMLResponse)
 async def professionals_list(
-    request: Request, admin: AdminUserDep, container: ContainerDep, session: SessionDep
+    request: Request, admin: AdminUserDep, now: NowDep, session: SessionDep
 ) -> Response:
     """Professionals by name, optionally of one status, with rating; `?done=` confirms the last action."""
     status = request.query_params.get("status")
     status = status if status in STATUSES else None  # an unknown status shows everyone
     summaries = await professionals.list_professionals(session, status=status)
     ids = [s.user.id for s in summaries]
-    records = await track_record_queries.track_records(session, ids, container.clock.now())
+    records = await track_record_queries.track_records(session, ids, now)
     done = request.query_params.get("done")
     context: dict[str, Any] = {
         "portal": "admin",

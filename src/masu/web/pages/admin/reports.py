@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from masu.domain.errors import ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ
 from masu.services.operations.reports import Reports, build_reports, report_period
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import NowDep, SessionDep
 from masu.web.pages.admin.common import CATALOGUES
 from masu.web.pages.admin.report_texts import REPORT_TEXTS
 from masu.web.schemas.common import shekels_number
@@ -29,12 +29,10 @@ KNOWN_ERRORS = {"bad_date", "period_reversed", "period_too_long"}
 
 
 @router.get("/admin/reports", response_class=HTMLResponse)
-async def reports_page(
-    request: Request, admin: AdminUserDep, container: ContainerDep, session: SessionDep
-) -> Response:
+async def reports_page(request: Request, admin: AdminUserDep, now: NowDep, session: SessionDep) -> Response:
     """The reports of the `from`..`to` days (default: 12 weeks); a bad day re-renders the form with a 422."""
     form = {name: request.query_params.get(name, "").strip()[:MAX_TEXT] for name in FIELDS}
-    today = container.clock.now().astimezone(BUSINESS_TZ).date()
+    today = now.astimezone(BUSINESS_TZ).date()
     try:
         period = report_period(form["from"] or None, form["to"] or None, today=today)
     except ValidationFailed as refused:

@@ -26,7 +26,7 @@ from masu.services.booking.access import (
 )
 from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.services.review.reviews import reviews_page, submit_review
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
 from masu.web.schemas.common import ID_PATTERN, shekels_number
 from masu.web.ui.csrf import require_csrf
@@ -82,6 +82,8 @@ async def cancel(
     _csrf: Csrf,
     user: UserDep,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
 ) -> Response:
     """Cancel the booking (owner, before the cut-off); the page again with the reason when refused."""
@@ -99,8 +101,8 @@ async def cancel(
     try:
         await cancel_booking(
             session,
-            now=container.clock.now(),
-            policy=container.policy,
+            now=now,
+            policy=policy,
             principal=user,
             booking_id=view.booking.id,
             reason=reason or None,
@@ -123,6 +125,7 @@ async def review(
     _csrf: Csrf,
     user: UserDep,
     container: ContainerDep,
+    now: NowDep,
     session: SessionDep,
 ) -> Response:
     """Review the treated booking (owner, while it awaits the review); the page with the reason if refused."""
@@ -134,7 +137,7 @@ async def review(
     try:
         await submit_review(
             session,
-            now=container.clock.now(),
+            now=now,
             principal=user,
             booking_id=view.booking.id,
             rating=_rating(draft["rating"]),

@@ -18,7 +18,7 @@ from masu.domain.lifecycle import BookingStatus
 from masu.domain.pricing import BUSINESS_TZ
 from masu.domain.reviews import MAX_COMMENT_LENGTH, booking_id_from_review_token
 from masu.services.review.reviews import review_link_facts, submit_review_by_link
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, SessionDep
 
 if TYPE_CHECKING:
     from masu.persistence.queries.review import ReviewLinkFacts
@@ -88,7 +88,7 @@ async def review_page(
 
 @router.post("/review/{token}", response_class=HTMLResponse)
 async def send_review(
-    token: Token, request: Request, container: ContainerDep, session: SessionDep
+    token: Token, request: Request, container: ContainerDep, now: NowDep, session: SessionDep
 ) -> Response:
     """Submit the form: a review of the booking from its owner; the form again with the reason if refused."""
     secret = container.settings.SECRET_KEY
@@ -107,7 +107,7 @@ async def send_review(
         rating = _rating(draft.rating)
         await submit_review_by_link(
             session,
-            now=container.clock.now(),
+            now=now,
             booking_id=facts.booking_id,
             rating=rating,
             comment=draft.comment,

@@ -29,7 +29,7 @@ from masu.services.booking.availability import SlotQuery, open_slots, slot_is_op
 from masu.services.booking.creation import NewBooking, create_booking, price_booking
 from masu.services.booking.wizard import contact_of, served_cities
 from masu.services.catalogue.catalogue import TreatmentOffer, treatments_with_durations
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
 from masu.web.pages.customer.wizard_form import (
     PICK_NAMES,
@@ -58,7 +58,14 @@ STEPS = ("treatment", "duration", "when", "slot", "details", "summary")
 
 
 @router.get("/book", response_class=HTMLResponse)
-async def wizard(request: Request, user: UserDep, container: ContainerDep, session: SessionDep) -> Response:
+async def wizard(
+    request: Request,
+    user: UserDep,
+    container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
+    session: SessionDep,
+) -> Response:
     """The first step whose answer is missing or wrong, with the answers so far."""
     picks = Picks.read(request.query_params)
     offers = await treatments_with_durations(session, active_only=True)
@@ -77,7 +84,7 @@ async def wizard(request: Request, user: UserDep, container: ContainerDep, sessi
     if city is None or day is None:
         errors = {**_if_given(picks.city, "city", city), **_if_given(picks.date, "date", day)}
         return _step(request, "when", picks, _when_context(offer, cities, container), errors=errors)
-    slots = await open_slots(session, now=container.clock.now(), policy=container.policy, query=_query(picks))
+    slots = await open_slots(session, now=now, policy=policy, query=_query(picks))
     chosen = picks.starts_at()
     if chosen not in slots:
         context = {"slots": [_local_time(s) for s in slots], "offer": offer, "city": city}

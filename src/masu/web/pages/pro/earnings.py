@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from masu.services.professional.work import MonthEarnings, Pay, earnings_of
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import NowDep, SessionDep
 from masu.web.pages.pro.texts import TEXTS
 from masu.web.pages.pro.views import local, shekels, treatment_names
 from masu.web.ui.render import render
@@ -18,11 +18,9 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 @router.get("/pro/earnings", response_class=HTMLResponse)
-async def earnings(
-    request: Request, user: ProfessionalDep, container: ContainerDep, session: SessionDep
-) -> Response:
+async def earnings(request: Request, user: ProfessionalDep, now: NowDep, session: SessionDep) -> Response:
     """What the professional earned in the last twelve months, month by month and treatment by treatment."""
-    months = await earnings_of(session, user.user_id, now=container.clock.now())
+    months = await earnings_of(session, user.user_id, now=now)
     names = await treatment_names(session)
     context = {"portal": "pro", "months": [_month(month, names) for month in months]}
     return render(request, "pro/earnings.html", context, catalogues=(TEXTS,))

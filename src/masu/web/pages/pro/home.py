@@ -15,7 +15,7 @@ from masu.domain.pricing import BUSINESS_TZ
 from masu.services.dispatch.offer_views import OfferView, offers_for
 from masu.services.dispatch.waves import accept_offer, decline_offer
 from masu.services.professional.work import assigned_visits
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.pro.texts import TEXTS
 from masu.web.pages.pro.views import (
     NEXT_MOVE,
@@ -57,16 +57,17 @@ async def answer_offer(
     _csrf: Csrf,
     user: ProfessionalDep,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
 ) -> Response:
     """Accept or decline an offer; a lost race or a late answer shows why (409) instead of acting."""
     if answer not in ANSWERS or not looks_like_id(offer_id):
         return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
-    now = container.clock.now()
     try:
         if answer == "accept":
             await accept_offer(
-                session, offer_id=offer_id, professional_id=user.user_id, now=now, policy=container.policy
+                session, offer_id=offer_id, professional_id=user.user_id, now=now, policy=policy
             )
         else:
             await decline_offer(session, offer_id=offer_id, professional_id=user.user_id, now=now)

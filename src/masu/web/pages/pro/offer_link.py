@@ -14,7 +14,7 @@ from masu.domain.errors import DomainError
 from masu.domain.pricing import BUSINESS_TZ
 from masu.services.dispatch.offer_views import OfferLinkView, offer_for_link
 from masu.services.dispatch.waves import accept_offer, decline_offer
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.schemas.common import shekels_number
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -67,7 +67,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 @router.get("/o/{token}", response_class=HTMLResponse)
 async def offer_page(
-    token: Token, request: Request, container: ContainerDep, session: SessionDep
+    token: Token, request: Request, container: ContainerDep, now: NowDep, session: SessionDep
 ) -> Response:
     """The offer with accept and decline buttons while it is open; its outcome afterwards."""
     view = await _view(token, container.settings.SECRET_KEY, session)
@@ -75,18 +75,23 @@ async def offer_page(
         return HTMLResponse("<h1>404</h1><p>This link is not valid.</p>", status_code=404)
     done = request.query_params.get("done")
     message = TEXTS[_lang(view)].get(f"done_{done}") if done in {"accept", "decline"} else None
-    return _render(request, token, view, container.clock.now(), message=message)
+    return _render(request, token, view, now, message=message)
 
 
 @router.post("/o/{token}/{answer}", response_class=HTMLResponse)
 async def answer_offer(
-    token: Token, answer: str, request: Request, container: ContainerDep, session: SessionDep
+    token: Token,
+    answer: str,
+    request: Request,
+    container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
+    session: SessionDep,
 ) -> Response:
     """Accept or decline through the link; a late or losing answer shows why (409) instead of acting."""
     view = await _view(token, container.settings.SECRET_KEY, session)
     if view is None or answer not in {"accept", "decline"}:
         return HTMLResponse("<h1>404</h1><p>This link is not valid.</p>", status_code=404)
-    now = container.clock.now()
     try:
         if answer == "accept":
             await accept_offer(
@@ -94,7 +99,7 @@ async def answer_offer(
                 offer_id=view.offer.id,
                 professional_id=view.professional_id,
                 now=now,
-                policy=container.policy,
+                policy=policy,
             )
         else:
             await decline_offer(

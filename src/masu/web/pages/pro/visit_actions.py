@@ -17,7 +17,7 @@ from masu.domain.access import Principal
 from masu.domain.errors import DomainError, NotFound
 from masu.services.booking.access import BookingView, accessible_booking
 from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
-from masu.web.deps import ContainerDep, SessionDep
+from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.pro.home import refused_dashboard, render_dashboard, visit_row
 from masu.web.pages.pro.texts import TEXTS
 from masu.web.pages.pro.views import NEXT_MOVE, looks_like_id, switch_url, treatment_names
@@ -43,6 +43,8 @@ async def give_back(
     _csrf: Csrf,
     user: ProfessionalDep,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
 ) -> Response:
     """Give a confirmed booking back with a reason (422 next to the field without one); it is re-offered."""
@@ -52,7 +54,6 @@ async def give_back(
     if len(reason) not in REASON_LENGTH:
         errors = {booking_id: "reason_invalid"}
         return await render_dashboard(request, container, session, user, errors=errors, status_code=422)
-    now, policy = container.clock.now(), container.policy
     try:
         await withdraw(session, now=now, policy=policy, principal=user, booking_id=booking_id, reason=reason)
         await session.commit()
@@ -84,6 +85,8 @@ async def move_visit(
     _csrf: Csrf,
     user: ProfessionalDep,
     container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
     session: SessionDep,
 ) -> Response:
     """Mark the visit on the way, started or completed once confirmed; a refusal says why."""
@@ -93,9 +96,7 @@ async def move_visit(
         return await _confirmation(request, session, user, booking_id, move)
     act, outcome = MOVES[move]
     try:
-        await act(
-            session, now=container.clock.now(), policy=container.policy, principal=user, booking_id=booking_id
-        )
+        await act(session, now=now, policy=policy, principal=user, booking_id=booking_id)
         await session.commit()
     except DomainError as refused:
         await session.rollback()
