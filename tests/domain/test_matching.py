@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from masu.domain.matching import (
     TRAVEL_BUFFER,
-    WEIGHTS,
     BookingNeeds,
     BusyPeriod,
     Evaluation,
@@ -26,6 +25,7 @@ from masu.domain.matching import (
     haversine_km,
     rank,
 )
+from masu.domain.standing import WEIGHTS
 
 IDT = timezone(timedelta(hours=3))  # Israel summer time
 IST = timezone(timedelta(hours=2))  # Israel winter time

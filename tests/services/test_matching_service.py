@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
-from masu.domain.matching import ProfessionalRecord, standing_score
+from masu.domain.standing import ProfessionalRecord, standing_score
 from masu.persistence.models import (
     Booking,
     City,

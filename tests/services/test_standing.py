@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from masu.bootstrap import Container
 from masu.clock import SettableClock
-from masu.domain.matching import ProfessionalRecord, match_score, standing_score
+from masu.domain.standing import ProfessionalRecord, match_score, standing_score
 from masu.persistence.models import ProfessionalCoverage, ProfessionalStats, User
 from masu.worker.runner import Worker
 from tests.factories import ADMIN, CUSTOMER, OTHER_CUSTOMER, book, login, professional

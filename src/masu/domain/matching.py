@@ -52,48 +52,36 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from types import MappingProxyType
-from typing import Protocol
 
 from masu.domain.pricing import BUSINESS_TZ
+from masu.domain.standing import (
+    distance_part,
+    match_score,
+    standing_parts,
+    standing_score,
+)
 
 __all__ = [
     "TRAVEL_BUFFER",
-    "WEIGHTS",
     "BookingNeeds",
     "BusyPeriod",
     "CityCoverage",
     "Evaluation",
     "HoursNeeded",
     "ProfessionalFacts",
-    "ProfessionalRecord",
     "Reason",
-    "TrackRecord",
     "WorkingInterval",
     "coverage",
     "evaluate",
     "haversine_km",
     "hours_needed",
-    "match_score",
     "rank",
-    "standing_score",
 ]
 
 TRAVEL_BUFFER = timedelta(minutes=30)
-# Read-only so that no caller can skew every later ranking by mutating the shared weights.
-WEIGHTS: Mapping[str, float] = MappingProxyType(
-    {"distance": 0.30, "rating": 0.30, "responsiveness": 0.25, "fairness": 0.15}
-)
-
 _MINUTES_PER_DAY = 1440
 _MINUTE = timedelta(minutes=1)
 _EARTH_RADIUS_KM = 6371.0  # mean radius; the error is far below what matters for a service radius
-_DISTANCE_CAP_KM = 50.0
-_PRIOR_RATING = 4.0
-_PRIOR_REVIEWS = 3
-_SPEED_CAP_SECONDS = 900.0
-_FAIRNESS_JOBS = 5.0
-_UNKNOWN = 0.5  # neither rewarded nor punished for what we do not know
 
 
 class Reason(StrEnum):
@@ -160,38 +148,6 @@ class ProfessionalFacts:
     offers_received: int = 0  # answered or let expire (a withdrawn offer was never theirs to answer)
     median_response_seconds: float | None = None
     recent_jobs: int = 0  # assigned in the last 30 days
-
-
-class TrackRecord(Protocol):
-    """A professional's history as far as it bears on their standing."""
-
-    @property
-    def rating_average(self) -> float | None: ...
-    @property
-    def rating_count(self) -> int: ...
-    @property
-    def offers_answered(self) -> int: ...
-    @property
-    def offers_accepted(self) -> int: ...
-    @property
-    def offers_received(self) -> int: ...
-    @property
-    def median_response_seconds(self) -> float | None: ...
-    @property
-    def recent_jobs(self) -> int: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ProfessionalRecord:
-    """A track record's figures; the defaults are a newcomer's (no reviews, offers or jobs)."""
-
-    rating_average: float | None = None
-    rating_count: int = 0
-    offers_answered: int = 0
-    offers_accepted: int = 0
-    offers_received: int = 0
-    median_response_seconds: float | None = None
-    recent_jobs: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,61 +292,6 @@ def _reasons(pro: ProfessionalFacts, needs: BookingNeeds, buffer: timedelta) -> 
     return tuple(reason for reason in Reason if fails[reason])
 
 
-def _clamp(value: float) -> float:
-    """Return `value` limited to [0, 1], so inconsistent counts cannot push a part out of range."""
-    return min(1.0, max(0.0, value))
-
-
-def _distance_part(distance_km: float | None) -> float:
-    """Return 1 at the city, falling to 0 at the cap; neutral when the base is unknown."""
-    if distance_km is None:
-        return _UNKNOWN
-    return 1.0 - min(distance_km, _DISTANCE_CAP_KM) / _DISTANCE_CAP_KM
-
-
-def _rating_part(pro: TrackRecord) -> float:
-    """Return the Bayesian average rating mapped from [1, 5] to [0, 1]."""
-    count = max(pro.rating_count, 0) if pro.rating_average is not None else 0
-    total = (pro.rating_average or 0.0) * count + _PRIOR_RATING * _PRIOR_REVIEWS
-    return _clamp((total / (count + _PRIOR_REVIEWS) - 1.0) / 4.0)
-
-
-def _responsiveness_part(pro: TrackRecord) -> float:
-    """Return 60% Laplace acceptance (times the answered share) plus 40% answer speed."""
-    answered, received = max(pro.offers_answered, 0), max(pro.offers_received, 0)
-    acceptance = _clamp((max(pro.offers_accepted, 0) + 1) / (answered + 2))
-    answered_share = _clamp((answered + 1) / (received + 1))
-    if pro.median_response_seconds is None:
-        speed = _UNKNOWN
-    else:
-        speed = 1.0 - min(max(pro.median_response_seconds, 0.0), _SPEED_CAP_SECONDS) / _SPEED_CAP_SECONDS
-    return 0.6 * acceptance * answered_share + 0.4 * speed
-
-
-def _fairness_part(pro: TrackRecord) -> float:
-    """Return 1 for no recent jobs, halving at five."""
-    return 1.0 / (1.0 + max(pro.recent_jobs, 0) / _FAIRNESS_JOBS)
-
-
-def _standing_parts(record: TrackRecord) -> dict[str, float]:
-    """Return the three parts of the score that do not depend on the booking."""
-    return {
-        "rating": _rating_part(record),
-        "responsiveness": _responsiveness_part(record),
-        "fairness": _fairness_part(record),
-    }
-
-
-def standing_score(record: TrackRecord) -> float:
-    """Return the weighted rating, responsiveness and fairness: the score less its distance part."""
-    return sum(WEIGHTS[name] * value for name, value in _standing_parts(record).items())
-
-
-def match_score(standing: float, distance_km: float | None) -> float:
-    """Return the match score, rounded as shown, from the standing and the distance to the city."""
-    return round(_clamp(standing + WEIGHTS["distance"] * _distance_part(distance_km)), 4)
-
-
 def coverage(
     *,
     city_ids: Iterable[str],
@@ -416,7 +317,7 @@ def evaluate(
     """Return whether `pro` may take the booking, why not, and how well they match it."""
     reasons = _reasons(pro, needs, travel_buffer)
     distance_km = haversine_km(pro.base, needs.city_location) if pro.base is not None else None
-    parts = {"distance": _distance_part(distance_km), **_standing_parts(pro)}
+    parts = {"distance": distance_part(distance_km), **standing_parts(pro)}
     return Evaluation(
         professional_id=pro.professional_id,
         name=pro.name,

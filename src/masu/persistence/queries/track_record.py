@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.domain.matching import ProfessionalRecord
+from masu.domain.standing import ProfessionalRecord
 from masu.persistence.models import Booking, Offer, Review
 
 STATS_WINDOW = timedelta(days=90)

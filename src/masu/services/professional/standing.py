@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.domain.matching import ProfessionalRecord, coverage, standing_score
+from masu.domain.matching import coverage
+from masu.domain.standing import ProfessionalRecord, standing_score
 from masu.persistence.queries import track_record as track_record_queries
 from masu.persistence.repositories import standing as standing_repository
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +15,7 @@ from masu.bootstrap import Container
 from masu.domain.access import Principal
 from masu.domain.errors import ValidationFailed
 from masu.services.booking.access import BookingView
+from masu.services.policy import BookingPolicy
 from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import ContainerDep, NowDep, PolicyDep, PrincipalDep, SessionDep
@@ -34,125 +37,86 @@ class CompleteIn(ApiInput):
     reason: str | None = Field(default=None, min_length=2, max_length=500)
 
 
-async def _answer(
+Step = Callable[..., Awaitable[BookingView]]
+"""A service moving a visit: (session, *, now, policy, principal, booking_id, ...) → the booking's view."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mover:
+    """What every visit move needs from the request; `answer` runs one move idempotently."""
+
+    request: Request
+    container: Container
+    session: AsyncSession
+    now: datetime
+    policy: BookingPolicy
+    principal: Principal
+
+    async def answer(self, step: Step, booking_id: str, **extra: Any) -> Response:
+        """Run `step` on the booking (with an Idempotency-Key, replayed as the key dictates) and answer it."""
+
+        async def work() -> BookingOut:
+            view = await step(
+                self.session,
+                now=self.now,
+                policy=self.policy,
+                principal=self.principal,
+                booking_id=booking_id,
+                **extra,
+            )
+            return BookingOut.of(view)
+
+        return await respond_idempotently(
+            request=self.request,
+            container=self.container,
+            session=self.session,
+            principal=self.principal,
+            status_code=200,
+            work=work,
+        )
+
+
+def _mover(
     request: Request,
-    container: Container,
-    session: AsyncSession,
-    principal: Principal,
-    act: Callable[[], Awaitable[BookingView]],
-) -> Response:
-    """Run `act` idempotently and answer the booking with its history."""
+    container: ContainerDep,
+    now: NowDep,
+    policy: PolicyDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Mover:
+    return Mover(request, container, session, now, policy, principal)
 
-    async def work() -> BookingOut:
-        return BookingOut.of(await act())
 
-    return await respond_idempotently(
-        request=request, container=container, session=session, principal=principal, status_code=200, work=work
-    )
+MoverDep = Annotated[Mover, Depends(_mover)]
 
 
 @router.post("/{bookingId}/on-way", response_model=BookingOut)
-async def on_way(
-    booking_id: BookingId,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    principal: PrincipalDep,
-) -> Response:
+async def on_way(booking_id: BookingId, mover: MoverDep) -> Response:
     """I am on my way (assigned professional; confirmed → on_way); 409 before ON_WAY_EARLIEST_MINUTES."""
-
-    async def act() -> BookingView:
-        return await mark_on_way(
-            session,
-            now=now,
-            policy=policy,
-            principal=principal,
-            booking_id=booking_id,
-        )
-
-    return await _answer(request, container, session, principal, act)
+    return await mover.answer(mark_on_way, booking_id)
 
 
 @router.post("/{bookingId}/start", response_model=BookingOut)
-async def start(
-    booking_id: BookingId,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    principal: PrincipalDep,
-) -> Response:
+async def start(booking_id: BookingId, mover: MoverDep) -> Response:
     """The treatment has started (assigned professional; on_way → in_treatment); 409 over 30 minutes early."""
-
-    async def act() -> BookingView:
-        return await start_treatment(
-            session,
-            now=now,
-            policy=policy,
-            principal=principal,
-            booking_id=booking_id,
-        )
-
-    return await _answer(request, container, session, principal, act)
+    return await mover.answer(start_treatment, booking_id)
 
 
 @router.post("/{bookingId}/complete", response_model=BookingOut)
-async def complete(
-    booking_id: BookingId,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    principal: PrincipalDep,
-    body: CompleteIn | None = None,
-) -> Response:
+async def complete(booking_id: BookingId, mover: MoverDep, body: CompleteIn | None = None) -> Response:
     """The treatment is done: pending_review (reviews on) or completed; an admin may close it from earlier.
 
     409 before half the treatment has passed since its start, unless an admin gives a `reason`.
     """
     reason = body.reason.strip() if body is not None and body.reason else None
-
-    async def act() -> BookingView:
-        return await complete_treatment(
-            session,
-            now=now,
-            policy=policy,
-            principal=principal,
-            booking_id=booking_id,
-            override_reason=reason,
-        )
-
-    return await _answer(request, container, session, principal, act)
+    return await mover.answer(complete_treatment, booking_id, override_reason=reason)
 
 
 @router.post("/{bookingId}/withdraw", response_model=BookingOut, openapi_extra=BODY_REQUIRED)
 async def withdraw_booking(
-    booking_id: BookingId,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    principal: PrincipalDep,
-    body: WithdrawIn | None = None,
+    booking_id: BookingId, mover: MoverDep, body: WithdrawIn | None = None
 ) -> Response:
     """Give a confirmed booking back (assigned professional, with a reason); it is offered to others again."""
     if body is None:  # no body at all: still name the missing field, as `{}` would
         raise ValidationFailed("reason", "Field required")
-    reason = body.reason
-
-    async def act() -> BookingView:
-        return await withdraw(
-            session,
-            now=now,
-            policy=policy,
-            principal=principal,
-            booking_id=booking_id,
-            reason=reason,
-        )
-
-    return await _answer(request, container, session, principal, act)
+    return await mover.answer(withdraw, booking_id, reason=body.reason)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.errors import NotFound
-from masu.domain.matching import ProfessionalRecord
+from masu.domain.standing import ProfessionalRecord
 from masu.persistence.queries import track_record as track_record_queries
 from masu.services.professional import profiles as professionals
 from masu.services.professional.profiles import APPROVED, PENDING, SUSPENDED, ProfessionalSummary
