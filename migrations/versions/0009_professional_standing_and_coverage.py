@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 import masu.persistence.base
-from masu.domain.matching import ProfessionalRecord, coverage, standing_score
+from masu.domain.matching import coverage
+from masu.domain.standing import ProfessionalRecord, standing_score
 
 revision: str = "0009"
 down_revision: str | None = "0008"

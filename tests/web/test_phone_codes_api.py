@@ -128,7 +128,7 @@ async def test_resend_after_a_minute_and_at_most_five_a_day(
 
 
 async def test_asking_for_a_code_never_tells_whether_a_phone_has_an_account(
-    client: httpx.AsyncClient, container: Container
+    client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
     unknown = await client.post("/api/v1/auth/codes", json={"phone": "0549999999", "purpose": "login"})
     known = await client.post("/api/v1/auth/codes", json={"phone": CUSTOMER[0], "purpose": "login"})
@@ -142,6 +142,14 @@ async def test_asking_for_a_code_never_tells_whether_a_phone_has_an_account(
     )
     assert await _texts_to(container, "+972549999999") == []
     assert [t.template for t in await _texts_to(container, "+972520000001")] == ["phone-code"]
+    asked_again = [
+        await client.post("/api/v1/auth/codes", json={"phone": phone, "purpose": "login"})
+        for phone in ("0549999999", CUSTOMER[0])
+    ]
+    assert [(r.status_code, r.json()["code"], r.headers["retry-after"]) for r in asked_again] == [
+        (429, "rate_limited", "60")
+    ] * 2, "within the minute, a phone with an account and one without are refused alike"
+    clock.advance(timedelta(seconds=61))
     verified_again = await client.post("/api/v1/auth/codes", json={"phone": CUSTOMER[0], "purpose": "verify"})
     assert verified_again.status_code == 202
     assert len(await _texts_to(container, "+972520000001")) == 1, (

@@ -7,7 +7,8 @@ concurrent guesses never get more than MAX_TRIES between them. A new code for th
 RESEND_AFTER the last one, and at most `max_per_day` a day.
 
 A request for a code to a phone with no account (or, to log in or reset, an inactive one) sends nothing and
-answers exactly as if it had: the answer never tells whether a phone has an account.
+answers exactly as if it had, limits included (it is kept as a code that can never be redeemed): the answer
+never tells whether a phone has an account.
 """
 
 from __future__ import annotations
@@ -90,12 +91,33 @@ async def send_code(
     address_hit = [(ThrottleKind.CODE_SEND_ADDRESS, requested_by)] if requested_by else []
     await throttle.hit_all((ThrottleKind.CODE_SEND_PHONE, normalized), *address_hit)
     user = await user_repository.get_user_by_phone(session, normalized)
-    if user is None or not _may_receive(user, purpose):
-        return CODE_SENT
-    await user_repository.lock_user(session, user.id)  # one phone's requests one at a time: the limits hold
+    if user is not None:
+        await user_repository.lock_user(session, user.id)  # one phone's asks one at a time: the limits hold
+    # The minute and day limits hold for every phone, so a second ask cannot tell an account from none.
     await _enforce_send_limits(session, phone=normalized, now=now, policy=policy)
+    if user is None or not _may_receive(user, purpose):
+        _record_unsent(session, phone=normalized, purpose=purpose, now=now, requested_by=requested_by)
+        return CODE_SENT
     await queue_code(session, user=user, purpose=purpose, now=now, policy=policy, requested_by=requested_by)
     return CODE_SENT
+
+
+def _record_unsent(
+    session: AsyncSession, *, phone: str, purpose: CodePurpose, now: datetime, requested_by: str | None
+) -> None:
+    """Count a request that sent nothing as a code would count, with no code that could ever be redeemed."""
+    phone_code_repository.add(
+        session,
+        PhoneCode(
+            phone=phone,
+            purpose=purpose.value,
+            code_hash=secrets.token_hex(32),  # no six digits hash to a random value: it opens nothing
+            attempts=MAX_TRIES,
+            requested_by=requested_by[:64] if requested_by else None,
+            created_at=now,
+            expires_at=now,  # and it is never open
+        ),
+    )
 
 
 async def queue_code(

@@ -29,7 +29,7 @@ from masu.services.policy import BookingPolicy
 async def assign(
     session: AsyncSession,
     *,
-    admin: Principal,
+    principal: Principal,
     booking_id: str,
     professional_id: str,
     force: bool,
@@ -37,7 +37,7 @@ async def assign(
     policy: BookingPolicy,
 ) -> BookingView:
     """Give the booking to a professional; an ineligible one only with `force`, which the history records."""
-    booking = await accessible_booking(session, admin, booking_id, for_update=True)
+    booking = await accessible_booking(session, principal, booking_id, for_update=True)
     # The professional's lock after the booking's, as accepting takes them: their busy time is then settled.
     await user_repository.lock_user(session, professional_id)
     evaluation = await evaluate_one(session, booking, professional_id)
@@ -55,7 +55,7 @@ async def assign(
         booking,
         decision,
         now=now,
-        trigger=Trigger(Actor.ADMIN, admin.user_id, note),
+        trigger=Trigger(Actor.ADMIN, principal.user_id, note),
         changes={
             "professional_id": professional_id,
             "needs_attention": False,
@@ -70,14 +70,14 @@ async def assign(
 async def unassign(
     session: AsyncSession,
     *,
-    admin: Principal,
+    principal: Principal,
     booking_id: str,
     reason: str | None,
     now: datetime,
     policy: BookingPolicy,
 ) -> BookingView:
     """Take the booking back from its professional (their offer withdrawn); it is dispatched again."""
-    booking = await accessible_booking(session, admin, booking_id, for_update=True)
+    booking = await accessible_booking(session, principal, booking_id, for_update=True)
     previous = booking.professional_id
     decision = decide(_status(booking), Action.UNASSIGN, Actor.ADMIN, _context(now, policy))
     await apply_decision(
@@ -85,7 +85,7 @@ async def unassign(
         booking,
         decision,
         now=now,
-        trigger=Trigger(Actor.ADMIN, admin.user_id, reason),
+        trigger=Trigger(Actor.ADMIN, principal.user_id, reason),
         changes={"professional_id": None, **await default_pay_changes(session, booking)},
     )
     await offer_repository.withdraw_accepted(session, booking.id, previous, now)
@@ -95,14 +95,14 @@ async def unassign(
 async def dispatch_now(
     session: AsyncSession,
     *,
-    admin: Principal,
+    principal: Principal,
     booking_id: str,
     everyone_suitable: bool,
     now: datetime,
     policy: BookingPolicy,
 ) -> WaveResult:
     """Offer the booking now: the next wave, or every suitable professional not yet asked."""
-    booking = await accessible_booking(session, admin, booking_id)
+    booking = await accessible_booking(session, principal, booking_id)
     if booking.status != BookingStatus.PENDING_PROFESSIONAL:
         raise Conflict(f"a booking that is {booking.status} is not being dispatched", code="not_dispatchable")
     return await dispatch_wave(
@@ -118,14 +118,14 @@ async def dispatch_now(
 async def add_bonus(
     session: AsyncSession,
     *,
-    admin: Principal,
+    principal: Principal,
     booking_id: str,
     amount: int,
     now: datetime,
     policy: BookingPolicy,
 ) -> BookingView:
     """Raise the professional pay by `amount` and offer the booking again to all who have not declined."""
-    booking = await accessible_booking(session, admin, booking_id, for_update=True)
+    booking = await accessible_booking(session, principal, booking_id, for_update=True)
     if booking.status != BookingStatus.PENDING_PROFESSIONAL:
         raise Conflict("a bonus is for a booking still looking for a professional", code="not_dispatchable")
     booking.payment_bonus += amount
@@ -136,7 +136,7 @@ async def add_bonus(
         session,
         event_type="booking.bonus_added",
         booking_id=booking.id,
-        payload={"bookingId": booking.id, "amount": amount, "adminId": admin.user_id},
+        payload={"bookingId": booking.id, "amount": amount, "adminId": principal.user_id},
         now=now,
     )
     await session.flush()

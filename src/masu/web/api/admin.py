@@ -24,6 +24,7 @@ from masu.services.dispatch.offer_views import offers_of_booking
 from masu.services.operations.outbox import replay_dead_letter
 from masu.services.review.cycle import resend_review_request
 from masu.web.api.idempotency import respond_idempotently
+from masu.web.api.moves import AdminMoverDep
 from masu.web.deps import AdminDep, ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.booking import AdminCancelIn, BookingOut, BookingSummaryOut
@@ -142,64 +143,19 @@ class BonusIn(ApiInput):
 
 
 @router.post("/bookings/{bookingId}/assign", response_model=BookingOut, responses=refusals(409))
-async def assign_professional(
-    booking_id: BookingId,
-    body: AssignIn,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    admin: AdminDep,
-) -> Response:
+async def assign_professional(booking_id: BookingId, body: AssignIn, mover: AdminMoverDep) -> Response:
     """Assign by hand; an ineligible professional is refused (422 with the reasons) unless `force` is true."""
-
-    async def work() -> BookingOut:
-        return BookingOut.of(
-            await admin_dispatch.assign(
-                session,
-                admin=admin,
-                booking_id=booking_id,
-                professional_id=body.professional_id,
-                force=body.force,
-                now=now,
-                policy=policy,
-            )
-        )
-
-    return await respond_idempotently(
-        request=request, container=container, session=session, principal=admin, status_code=200, work=work
+    return await mover.answer(
+        admin_dispatch.assign, booking_id, professional_id=body.professional_id, force=body.force
     )
 
 
 @router.post("/bookings/{bookingId}/unassign", response_model=BookingOut, responses=refusals(409))
 async def unassign_professional(
-    booking_id: BookingId,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    admin: AdminDep,
-    body: UnassignIn | None = None,
+    booking_id: BookingId, mover: AdminMoverDep, body: UnassignIn | None = None
 ) -> Response:
     """Back to pending_professional with nobody assigned; the booking is dispatched again."""
-
-    async def work() -> BookingOut:
-        return BookingOut.of(
-            await admin_dispatch.unassign(
-                session,
-                admin=admin,
-                booking_id=booking_id,
-                reason=body.reason if body else None,
-                now=now,
-                policy=policy,
-            )
-        )
-
-    return await respond_idempotently(
-        request=request, container=container, session=session, principal=admin, status_code=200, work=work
-    )
+    return await mover.answer(admin_dispatch.unassign, booking_id, reason=body.reason if body else None)
 
 
 @router.post("/bookings/{bookingId}/dispatch", response_model=list[OfferSummaryOut], responses=refusals(409))
@@ -214,7 +170,7 @@ async def dispatch(
     """Offer now: the next wave, or every suitable professional not yet asked; answers the offers created."""
     result = await admin_dispatch.dispatch_now(
         session,
-        admin=admin,
+        principal=admin,
         booking_id=booking_id,
         everyone_suitable=body.mode == "all-suitable",
         now=now,
@@ -226,33 +182,9 @@ async def dispatch(
 
 
 @router.post("/bookings/{bookingId}/bonus", response_model=BookingOut, responses=refusals(409))
-async def bonus(
-    booking_id: BookingId,
-    body: BonusIn,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    admin: AdminDep,
-) -> Response:
+async def bonus(booking_id: BookingId, body: BonusIn, mover: AdminMoverDep) -> Response:
     """Raise the professional pay and offer the booking again to everyone who has not declined it."""
-
-    async def work() -> BookingOut:
-        return BookingOut.of(
-            await admin_dispatch.add_bonus(
-                session,
-                admin=admin,
-                booking_id=booking_id,
-                amount=to_agorot(body.amount),
-                now=now,
-                policy=policy,
-            )
-        )
-
-    return await respond_idempotently(
-        request=request, container=container, session=session, principal=admin, status_code=200, work=work
-    )
+    return await mover.answer(admin_dispatch.add_bonus, booking_id, amount=to_agorot(body.amount))
 
 
 def _offer_out(o: Offer, name: str) -> OfferSummaryOut:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.bootstrap import Container
-from masu.domain.access import Principal
 from masu.domain.errors import ValidationFailed
-from masu.services.booking.access import BookingView
-from masu.services.policy import BookingPolicy
 from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
-from masu.web.api.idempotency import respond_idempotently
-from masu.web.deps import ContainerDep, NowDep, PolicyDep, PrincipalDep, SessionDep
+from masu.web.api.moves import MoverDep
 from masu.web.openapi import BODY_REQUIRED, refusals
 from masu.web.schemas.booking import BookingOut
 from masu.web.schemas.common import ApiInput, path_id
@@ -35,59 +26,6 @@ class CompleteIn(ApiInput):
     """An admin's reason to complete a visit before its time (the timing rule is lifted, the reason kept)."""
 
     reason: str | None = Field(default=None, min_length=2, max_length=500)
-
-
-Step = Callable[..., Awaitable[BookingView]]
-"""A service moving a visit: (session, *, now, policy, principal, booking_id, ...) → the booking's view."""
-
-
-@dataclass(frozen=True, slots=True)
-class Mover:
-    """What every visit move needs from the request; `answer` runs one move idempotently."""
-
-    request: Request
-    container: Container
-    session: AsyncSession
-    now: datetime
-    policy: BookingPolicy
-    principal: Principal
-
-    async def answer(self, step: Step, booking_id: str, **extra: Any) -> Response:
-        """Run `step` on the booking (with an Idempotency-Key, replayed as the key dictates) and answer it."""
-
-        async def work() -> BookingOut:
-            view = await step(
-                self.session,
-                now=self.now,
-                policy=self.policy,
-                principal=self.principal,
-                booking_id=booking_id,
-                **extra,
-            )
-            return BookingOut.of(view)
-
-        return await respond_idempotently(
-            request=self.request,
-            container=self.container,
-            session=self.session,
-            principal=self.principal,
-            status_code=200,
-            work=work,
-        )
-
-
-def _mover(
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    principal: PrincipalDep,
-) -> Mover:
-    return Mover(request, container, session, now, policy, principal)
-
-
-MoverDep = Annotated[Mover, Depends(_mover)]
 
 
 @router.post("/{bookingId}/on-way", response_model=BookingOut)

@@ -84,7 +84,7 @@ async def _assign(posted: Posted, booking: Booking) -> str:
     force = posted.form.get("force") == "1"
     await admin_dispatch.assign(
         posted.session,
-        admin=posted.admin,
+        principal=posted.admin,
         booking_id=booking.id,
         professional_id=chosen,
         force=force,
@@ -99,7 +99,7 @@ async def _unassign(posted: Posted, booking: Booking) -> str:
     reason = _reason(posted, required=False)
     await admin_dispatch.unassign(
         posted.session,
-        admin=posted.admin,
+        principal=posted.admin,
         booking_id=booking.id,
         reason=reason,
         now=posted.now,
@@ -112,7 +112,7 @@ async def _dispatch(posted: Posted, booking: Booking) -> str:
     """Offer the booking now: the next wave, or (`mode=all-suitable`) everyone suitable not yet asked."""
     result = await admin_dispatch.dispatch_now(
         posted.session,
-        admin=posted.admin,
+        principal=posted.admin,
         booking_id=booking.id,
         everyone_suitable=posted.form.get("mode") == "all-suitable",
         now=posted.now,
@@ -128,7 +128,7 @@ async def _bonus(posted: Posted, booking: Booking) -> str:
         raise ValidationFailed("amount", _text(posted.request, "bonus_invalid"))
     await admin_dispatch.add_bonus(
         posted.session,
-        admin=posted.admin,
+        principal=posted.admin,
         booking_id=booking.id,
         amount=to_agorot(amount),
         now=posted.now,
