@@ -55,6 +55,12 @@ async def test_signing_up_asks_for_the_code_and_only_then_logs_in(
     assert "Tamar Bar" in bookings.text
 
 
+async def test_the_sign_up_form_keeps_the_page_that_asked_for_a_log_in(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/register?next=%2Fbookings&lang=en")).text
+    assert '<input type="hidden" name="next" value="/bookings">' in page
+    assert '<input type="hidden" name="next" value="">' in (await client.get("/register?lang=en")).text
+
+
 async def test_a_new_code_waits_a_minute_and_the_page_says_so(
     client: httpx.AsyncClient, container: Container, clock: SettableClock
 ) -> None:
