@@ -267,6 +267,11 @@ async def test_coupon_and_surcharge_edits_and_deactivation(client: httpx.AsyncCl
     assert made.status_code == 303
     coupon = next(c for c in await _admin_json(client, "coupons") if c["code"] == "SPRING-20")
     assert (coupon["value"], coupon["usageLimit"], coupon["isActive"]) == (20, 5, True)
+    wrong = await client.post(
+        f"/admin/catalogue/coupons/{coupon['id']}", data={"csrf_token": token, "usage_limit": "many"}
+    )
+    assert wrong.status_code == 422
+    assert "</dt><dd>0</dd>" in wrong.text, "the refused form still says how often it was used"
     off = await client.post(
         f"/admin/catalogue/coupons/{coupon['id']}", data={"csrf_token": token, "usage_limit": ""}
     )

@@ -163,12 +163,13 @@ async def save_coupon(
         return _not_found(request)
     form, action = await posted(request), f"/admin/catalogue/coupons/{coupon.id}"
     shown = {**form, **{k: v for k, v in coupon_form(coupon).items() if k in ("code", "kind", "value")}}
+    used = coupon.times_used  # read now: a refusal rolls back, and the coupon's row with it
 
     async def work() -> None:
         await catalogue_admin.update_coupon(session, coupon_id=coupon_id, changes=coupon_changes(form))
 
     def page(errors: Mapping[str, str], status: int) -> Response:
-        return form_page(request, COUPON, shown, action=action, errors=errors, status_code=status)
+        return form_page(request, COUPON, shown, action=action, errors=errors, status_code=status, used=used)
 
     return await submit(
         request, session, container, work=work, form_name="coupon", done="coupon_saved", page=page
