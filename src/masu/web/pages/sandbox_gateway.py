@@ -8,21 +8,19 @@ cannot build a request that completes somebody's payment.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from masu.payments.gateway import PaymentOutcome
 from masu.payments.sandbox import HOSTED_PAGE_PATH, SandboxCheckout, SandboxGateway
 from masu.web.deps import ContainerDep
 from masu.web.schemas.common import ID_PATTERN, shekels_number
+from masu.web.ui.templates import token_page
 
 router = APIRouter(prefix=HOSTED_PAGE_PATH, tags=["sandbox gateway"], include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 Reference = Annotated[str, PathParam(pattern=ID_PATTERN)]
 NOT_FOUND = "<h1>404</h1><p>No such payment.</p>"
 CHOICES: dict[str, PaymentOutcome] = {"pay": "paid", "fail": "failed"}
@@ -57,8 +55,6 @@ def _render(request: Request, checkout: SandboxCheckout) -> Response:
         "open": checkout.status == "open",
         "action": f"{HOSTED_PAGE_PATH}/{checkout.reference}",
     }
-    response = templates.TemplateResponse(request, "sandbox_gateway/pay.html", context)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the reference must not leak to other sites
+    response = token_page(request, "sandbox_gateway/pay.html", context)
     response.headers["X-Frame-Options"] = "DENY"  # no clickjacking of the Pay button
     return response

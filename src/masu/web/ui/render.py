@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from masu.bootstrap import Container
 from masu.web.ui.csrf import CsrfRefused, csrf_token, keep_csrf_cookie
 from masu.web.ui.i18n import LANG_COOKIE, Lang, direction, is_lang, language_of, texts_for
 from masu.web.ui.session import LoginRequired, PageForbidden
+from masu.web.ui.templates import templates
 
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 Catalogue = Mapping[Lang, Mapping[str, str]]
 
 

@@ -6,14 +6,12 @@ on the return URL is never taken as proof of payment.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from masu.bootstrap import Container
 from masu.payments.gateway import GatewayError
@@ -21,9 +19,9 @@ from masu.services.payment.payments import Checkout, attach_checkout, checkout_f
 from masu.web.deps import ContainerDep
 from masu.web.schemas.common import ID_PATTERN, shekels_number
 from masu.web.ui.i18n import language_of
+from masu.web.ui.templates import token_page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
 CheckoutId = Annotated[str, PathParam(alias="checkoutId", pattern=ID_PATTERN)]
 NOT_FOUND = "<h1>404</h1><p>This link is not valid.</p>"
 _log = structlog.get_logger(__name__)
@@ -129,7 +127,4 @@ def _render(
         "pay_url": f"/pay/{checkout.payment_id}" if checkout.payable and message_key is None else None,
         "booking_url": f"/bookings/{checkout.booking_id}",
     }
-    response = templates.TemplateResponse(request, "customer/payment.html", context, status_code=status_code)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the checkout id must not leak to other sites
-    return response
+    return token_page(request, "customer/payment.html", context, status_code=status_code)

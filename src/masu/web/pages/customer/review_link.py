@@ -6,12 +6,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from masu.domain.errors import DomainError, ValidationFailed
 from masu.domain.lifecycle import BookingStatus
@@ -19,12 +17,12 @@ from masu.domain.pricing import BUSINESS_TZ
 from masu.domain.reviews import MAX_COMMENT_LENGTH, booking_id_from_review_token
 from masu.services.review.reviews import review_link_facts, submit_review_by_link
 from masu.web.deps import ContainerDep, NowDep, SessionDep
+from masu.web.ui.templates import token_page
 
 if TYPE_CHECKING:
     from masu.persistence.queries.review import ReviewLinkFacts
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
 Token = Annotated[str, "the review link token"]
 FORM_COOKIE = "masu_review_form"
 NOT_FOUND = "<h1>404</h1><p>This link is not valid.</p>"
@@ -182,11 +180,7 @@ def _render(
         "error": status_code >= 400,
         "draft": draft or Draft(),
     }
-    response = templates.TemplateResponse(
-        request, "customer/review_link.html", context, status_code=status_code
-    )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+    response = token_page(request, "customer/review_link.html", context, status_code=status_code)
     secure = request.url.scheme == "https"
     response.set_cookie(FORM_COOKIE, nonce, path="/review/", httponly=True, samesite="lax", secure=secure)
     return response

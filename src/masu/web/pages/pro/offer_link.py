@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from masu.domain.dispatch import offer_id_from_token
 from masu.domain.errors import DomainError
@@ -16,9 +14,9 @@ from masu.services.dispatch.offer_views import OfferLinkView, offer_for_link
 from masu.services.dispatch.waves import accept_offer, decline_offer
 from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.schemas.common import shekels_number
+from masu.web.ui.templates import token_page
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "templates")
 Token = Annotated[str, "the offer link token"]
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -148,7 +146,4 @@ def _render(
         "message": message,
         "error": error,
     }
-    response = templates.TemplateResponse(request, "pro/offer_link.html", context, status_code=status_code)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
-    return response
+    return token_page(request, "pro/offer_link.html", context, status_code=status_code)
