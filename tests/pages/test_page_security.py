@@ -6,12 +6,14 @@ import re
 from datetime import datetime, timedelta
 
 import httpx
+import jinja2
 import pytest
 
 from masu.bootstrap import Container, build_container
 from masu.clock import SettableClock
 from masu.web.app import create_app
 from masu.web.ui.headers import CONTENT_SECURITY_POLICY
+from masu.web.ui.templates import templates
 from tests.conftest import STRONG_SECRET, settings_for
 from tests.factories import CUSTOMER, book, csrf_of, login
 
@@ -47,6 +49,16 @@ async def test_every_page_carries_the_security_headers(client: httpx.AsyncClient
     assert "<style" not in page
     assert "style=" not in page
     assert re.search(r"<script(?![^>]*\bsrc=)", page) is None  # no inline scripts
+
+
+def test_the_pages_templates_escape_what_they_show_and_refuse_a_name_never_passed() -> None:
+    environment = templates.env
+    assert environment.from_string("<p>{{ name }}</p>").render(name="<script>") == "<p>&lt;script&gt;</p>"
+    with pytest.raises(jinja2.UndefinedError):
+        environment.from_string("<p>{{ forgotten }}</p>").render()
+    with pytest.raises(jinja2.UndefinedError):
+        environment.from_string("{% if errors.city %}!{% endif %}").render(errors={})
+    assert environment.from_string("{% if errors.get('city') %}!{% endif %}").render(errors={}) == ""
 
 
 async def test_production_adds_hsts_and_secure_cookies(database_url: str, clock: SettableClock) -> None:

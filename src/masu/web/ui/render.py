@@ -48,6 +48,7 @@ def render(
         "csrf_token": csrf_token(request, container),
         "switch_url": _with_lang(request, other),
         "path": request.url.path,
+        "portal": None,  # whose brand link and menu the layout shows; None is the customer's
         **context,
     }
     response = templates.TemplateResponse(request, template, full, status_code=status_code)

@@ -1,6 +1,8 @@
 """The one template environment of every page: the three portals, the token pages and the sandbox gateway.
 
-Every template is HTML, so everything is escaped.
+A name a template uses that its context lacks is an error (StrictUndefined), not an empty string: a page
+that forgot a value fails its test instead of showing a blank. A template that means "absent" says so with
+`is defined` or gets the value passed explicitly. Every template is HTML, so everything is escaped.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,
         autoescape=True,
     )
 

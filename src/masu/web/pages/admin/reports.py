@@ -41,6 +41,7 @@ async def reports_page(request: Request, admin: AdminUserDep, now: NowDep, sessi
             "portal": "admin",
             "form": form,
             "errors": {refused.field: f"r_err_{code}"},
+            "tables": None,  # no figures for a period that is not one: the form alone, with its error
         }
         return render(request, "admin/reports.html", context, catalogues=PAGE_CATALOGUES, status_code=422)
     reports = await build_reports(session, period)

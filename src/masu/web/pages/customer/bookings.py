@@ -238,7 +238,7 @@ async def _render_booking(
         "review": given,
         "can_review": is_owner and booking.status == BookingStatus.PENDING_REVIEW and given is None,
         "review_errors": review_errors or {},
-        "draft": draft or {},
+        "draft": draft or {"rating": "", "comment": ""},
         "max_comment": MAX_COMMENT_LENGTH,
     }
     return render(request, "customer/booking.html", context, catalogues=(TEXTS,), status_code=status_code)

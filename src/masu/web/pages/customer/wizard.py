@@ -364,6 +364,8 @@ def _step(
         },
         "when_text": _when_text(picks),
         "gone": request.query_params.get("gone") == "1",
+        "offer": None,  # the frame shows the treatment and the city once the steps have them
+        "city": None,
         **context,
     }
     if status_code == 200 and errors:
