@@ -75,7 +75,7 @@ async def test_production_adds_hsts_and_secure_cookies(database_url: str, clock:
     await container.close()
 
 
-async def test_session_cookie_is_httponly_samesite_and_signed(client: httpx.AsyncClient) -> None:
+async def test_session_cookie_is_httponly_samesite_and_void_once_changed(client: httpx.AsyncClient) -> None:
     token = csrf_of((await client.get("/login")).text)
     data = {"phone": CUSTOMER[0], "password": CUSTOMER[1], "csrf_token": token}
     response = await client.post("/login", data=data)
@@ -83,8 +83,34 @@ async def test_session_cookie_is_httponly_samesite_and_signed(client: httpx.Asyn
     assert "HttpOnly" in session
     assert "SameSite=lax" in session
     value = session.split(";")[0].split("=", 1)[1]
-    client.cookies.set("masu_session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
-    assert (await client.get("/bookings")).status_code == 303  # a tampered cookie is no session
+    for changed in (_one_changed(value, 0), _one_changed(value, len(value) - 1)):
+        client.cookies.set("masu_session", changed)
+        assert (await client.get("/bookings")).status_code == 303  # a changed cookie is no session
+    client.cookies.set("masu_session", value)
+    assert (await client.get("/bookings")).status_code == 200
+
+
+async def test_a_csrf_token_of_another_key_or_changed_by_one_character_is_refused(
+    client: httpx.AsyncClient, database_url: str, clock: SettableClock
+) -> None:
+    elsewhere = build_container(settings_for(database_url, SECRET_KEY=STRONG_SECRET), clock=clock)
+    transport = httpx.ASGITransport(app=create_app(elsewhere))
+    async with httpx.AsyncClient(transport=transport, base_url="http://masu.test") as other:
+        foreign = csrf_of((await other.get("/login")).text)
+        nonce = other.cookies["masu_csrf"]
+    await elsewhere.close()
+    client.cookies.set("masu_csrf", nonce)
+    own = csrf_of((await client.get("/login")).text)  # the same nonce, this server's key
+    data = {"phone": CUSTOMER[0], "password": CUSTOMER[1]}
+    for refused in (foreign, _one_changed(own, 0), _one_changed(own, len(own) - 1)):
+        assert (await client.post("/login", data={**data, "csrf_token": refused})).status_code == 403
+    assert (await client.post("/login", data={**data, "csrf_token": own})).status_code == 303
+
+
+def _one_changed(value: str, index: int) -> str:
+    """`value` with the character at `index` replaced by another of hex and base64url alike."""
+    other = "1" if value[index] == "0" else "0"
+    return value[:index] + other + value[index + 1 :]
 
 
 async def test_login_only_follows_next_within_the_site(client: httpx.AsyncClient) -> None:
