@@ -29,10 +29,10 @@ from masu.services.account.phone_codes import PhoneCodePolicy
 from masu.services.dispatch.handlers import subscribe_dispatch
 from masu.services.notification.handlers import subscribe_notifications
 from masu.services.notification.messages import NotificationPolicy, parse_reminder_hours
-from masu.services.payment.refunds import subscribe_refunds
+from masu.services.payment.handlers import subscribe_refunds
 from masu.services.policy import BookingPolicy
 from masu.services.professional.handlers import subscribe_standing
-from masu.services.review.cycle import subscribe_review_cycle
+from masu.services.review.handlers import subscribe_review_cycle
 from masu.services.throttle import Throttle, ThrottleKind, ThrottlePolicy
 
 # A throttle check waits at most this long for Redis before letting the request through.

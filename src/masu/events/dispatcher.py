@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from masu.events.bus import BookingEventBus, Event
+from masu.events.bus import BookingEventBus, event_of
 from masu.persistence.models import OutboxDelivery, OutboxEvent
 from masu.persistence.repositories import outbox
 
@@ -89,14 +89,13 @@ class Dispatcher:
             deliveries = await outbox.deliveries_of(session, event_id)
         if row is None:
             return
-        event = Event(row.id, row.event_type, row.booking_id, dict(row.payload), row.occurred_at)
         report.events += 1
         errors: list[str] = []
-        for name in self._bus.handlers_for(event.type):
+        for name in self._bus.handlers_for(row.event_type):
             delivery = deliveries.get(name)
             if delivery is not None and delivery.status != outbox.PENDING:
                 continue  # done already, or dead until an operator retries it
-            error = await self._run(name, event, delivery, now)
+            error = await self._run(name, row, delivery, now)
             if error is None:
                 report.handled += 1
             else:
@@ -105,11 +104,16 @@ class Dispatcher:
         await self._finish(row, errors, now, report)
 
     async def _run(
-        self, name: str, event: Event, delivery: OutboxDelivery | None, now: datetime
+        self, name: str, row: OutboxEvent, delivery: OutboxDelivery | None, now: datetime
     ) -> str | None:
-        """Run one handler in its own transaction; its failure is recorded and never reaches the others."""
-        handler = self._bus.handlers_for(event.type)[name]
+        """Run one handler in its own transaction; its failure is recorded and never reaches the others.
+
+        The payload is read here, so a row its event class cannot read fails, is retried and dead-lettered
+        like a failing handler, where operators see it.
+        """
+        handler = self._bus.handlers_for(row.event_type)[name]
         try:
+            event = event_of(row)
             async with self._sessions() as session:
                 if not await outbox.hold_handler_run(session, event_id=event.id, handler=name):
                     return None  # another worker did it while this one's lease was running out
@@ -120,12 +124,10 @@ class Dispatcher:
         except Exception as exc:  # a handler's failure is data for the retry, not a crash of the worker
             attempts = (delivery.attempts if delivery else 0) + 1
             message = f"{name}: {type(exc).__name__}: {exc}"[:2000]
-            _log.warning("handler_failed", event_id=event.id, handler=name, attempt=attempts, error=message)
+            _log.warning("handler_failed", event_id=row.id, handler=name, attempt=attempts, error=message)
             async with self._sessions() as session:
                 dead = attempts >= self._policy.max_attempts
-                await outbox.record_failure(
-                    session, event_id=event.id, handler=name, error=message, dead=dead
-                )
+                await outbox.record_failure(session, event_id=row.id, handler=name, error=message, dead=dead)
                 await session.commit()
             return message
 
