@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter as Tally
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
+from masu.clock import SettableClock
 from masu.domain.events import (
     EventType,
     OfferAccepted,
@@ -76,7 +77,7 @@ async def _event(container: Container, event_id: int) -> tuple[OutboxEvent, dict
 
 
 def _dispatcher(container: Container, bus: BookingEventBus) -> Dispatcher:
-    return Dispatcher(container.sessions, bus, POLICY, rng=random.Random(7))
+    return Dispatcher(container.sessions, bus, clock=container.clock, policy=POLICY, rng=random.Random(7))
 
 
 async def test_every_handler_runs_once_and_the_event_is_done(container: Container) -> None:
@@ -213,6 +214,29 @@ async def test_a_claimed_event_of_a_dead_worker_is_taken_over_after_its_lease(co
     assert (await dispatcher.dispatch_due(NOW + POLICY.lease - timedelta(seconds=1))).events == 0
     assert (await dispatcher.dispatch_due(NOW + POLICY.lease)).events == 3
     assert await _counter(container, "work") == 3
+
+
+@pytest.mark.parametrize(
+    "clock_ahead", [timedelta(minutes=10), -timedelta(minutes=10)], ids=["ahead", "behind"]
+)
+async def test_the_lease_runs_from_the_moment_of_claiming_on_the_dispatchers_clock(
+    container: Container, clock: SettableClock, clock_ahead: timedelta
+) -> None:
+    bus = BookingEventBus()
+    leases: list[datetime] = []
+
+    async def lease_of(session: AsyncSession, event: Event[ReviewReplied]) -> None:
+        row = await session.get(OutboxEvent, event.id)
+        assert row is not None
+        leases.append(row.next_attempt_at)
+
+    bus.subscribe(HAPPENED, "lease", lease_of)
+    await _emit(container, 2)
+    clock.set(NOW + clock_ahead)  # a pass as of NOW claims ten minutes after it began (or a clock behind)
+
+    await _dispatcher(container, bus).dispatch_due(NOW, batch_size=1)
+
+    assert leases == [max(NOW, NOW + clock_ahead) + POLICY.lease] * 2
 
 
 @pytest.mark.parametrize("event_type", [HAPPENED.value, "nobody.listens"], ids=["known", "unknown"])

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.bootstrap import Container
+from masu.bootstrap import Container, event_dispatcher
 from masu.domain.events import (
     EVENT_CLASSES,
     BookingBonusAdded,
@@ -55,7 +55,6 @@ from masu.domain.events import (
 from masu.domain.lifecycle import Action, Actor, BookingStatus
 from masu.domain.reviews import ReviewStep
 from masu.events.bus import Event, event_of
-from masu.events.dispatcher import Dispatcher
 from masu.persistence.models import OutboxDelivery, OutboxEvent
 from tests.conftest import NOW
 from tests.factories import CUSTOMER, book, login, professional
@@ -510,7 +509,7 @@ async def test_every_handler_runs_on_the_rows_as_stored(
         await session.commit()
     rows = await _insert(container, STORED, ids)
 
-    dispatcher = Dispatcher(container.sessions, container.bus)
+    dispatcher = event_dispatcher(container, container.bus)
     while (await dispatcher.dispatch_due(container.clock.now())).events:
         pass
 

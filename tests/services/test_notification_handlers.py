@@ -15,7 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from masu.bootstrap import Container
+from masu.bootstrap import Container, event_dispatcher
 from masu.clock import SettableClock
 from masu.domain.dispatch import offer_token
 from masu.domain.events import (
@@ -31,7 +31,6 @@ from masu.domain.events import (
 from masu.domain.lifecycle import Action, Actor, BookingStatus
 from masu.domain.reviews import ReviewStep, booking_id_from_review_token
 from masu.events.bus import event_of
-from masu.events.dispatcher import Dispatcher
 from masu.events.outbox import append_event
 from masu.persistence.models import Notification, OutboxEvent, User
 from masu.services.notification.messages import Message, NotificationPolicy, schedule
@@ -54,7 +53,7 @@ CUSTOMERS = {
 
 async def settle(container: Container) -> None:
     """Run every handler of every event appended so far, and of the events those append, as of now."""
-    dispatcher = Dispatcher(container.sessions, container.bus)
+    dispatcher = event_dispatcher(container, container.bus)
     while (await dispatcher.dispatch_due(container.clock.now())).events:
         pass
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from masu.clock import Clock
 from masu.events.bus import BookingEventBus, event_of
 from masu.persistence.models import OutboxDelivery, OutboxEvent
 from masu.persistence.repositories import outbox
@@ -51,15 +51,16 @@ class Dispatcher:
         self,
         sessions: async_sessionmaker[AsyncSession],
         bus: BookingEventBus,
+        *,
+        clock: Clock,
         policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
-        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._sessions = sessions
         self._bus = bus
+        self._clock = clock
         self._policy = policy or RetryPolicy()
         self._rng = rng or random.Random()
-        self._clock = clock or (lambda: datetime.min.replace(tzinfo=UTC))
 
     async def dispatch_due(
         self, now: datetime, *, batch_size: int = 100, max_batches: int = 50
@@ -76,7 +77,7 @@ class Dispatcher:
 
     async def _claim(self, now: datetime, limit: int) -> list[int]:
         # The lease runs from the moment of claiming, not from the start of a pass that may be long under way.
-        lease_until = max(now, self._clock()) + self._policy.lease
+        lease_until = max(now, self._clock.now()) + self._policy.lease
         async with self._sessions() as session:
             ids = await outbox.claim_due(session, now=now, lease_until=lease_until, limit=limit)
             await session.commit()
