@@ -22,6 +22,7 @@ from masu.domain.events import (
     OfferEvent,
     ReviewReplied,
 )
+from masu.domain.retries import backoff_delay
 from masu.events.bus import BookingEventBus, Event
 from masu.events.dispatcher import Dispatcher, RetryPolicy
 from masu.events.outbox import append_event
@@ -156,6 +157,15 @@ async def test_a_failing_handler_is_retried_with_backoff_and_never_blocks_the_ot
     assert all(low <= delay <= high for delay, (low, high) in zip(retry_times, bounds, strict=True)), (
         retry_times
     )
+
+
+def test_a_failed_handler_waits_the_one_backoff() -> None:
+    seeded, reference = random.Random(5), random.Random(5)
+    delays = [POLICY.delay_after(attempt, seeded) for attempt in range(1, 12)]
+    assert delays == [
+        backoff_delay(a, base=POLICY.first_delay, cap=POLICY.max_delay, jitter=reference.random)
+        for a in range(1, 12)
+    ]
 
 
 async def test_a_handler_that_always_fails_is_dead_lettered_then_retried(container: Container) -> None:

@@ -10,6 +10,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from masu.clock import Clock
+from masu.domain.retries import backoff_delay
 from masu.events.bus import BookingEventBus, event_of
 from masu.persistence.models import OutboxDelivery, OutboxEvent
 from masu.persistence.repositories import outbox
@@ -28,9 +29,8 @@ class RetryPolicy:
     lease: timedelta = timedelta(minutes=2)
 
     def delay_after(self, attempt: int, rng: random.Random) -> timedelta:
-        """Exponential backoff with jitter: between half and all of first_delay·2^(attempt-1), capped."""
-        ceiling = min(self.max_delay, self.first_delay * (1 << min(max(0, attempt - 1), 20)))
-        return ceiling * rng.uniform(0.5, 1.0)
+        """The backoff after failed attempt `attempt`: first_delay doubling up to max_delay, jittered."""
+        return backoff_delay(attempt, base=self.first_delay, cap=self.max_delay, jitter=rng.random)
 
 
 @dataclass
