@@ -5,7 +5,7 @@ Run from the project root (about 45 seconds with the defaults; --time-limit boun
     .venv/bin/python bench/dispatch_latency.py [--rate 200] [--duration 30] [--workers 1]
 
 It creates a throw-away database, migrates it (`upgrade_database`), starts `masu worker` processes that load
-bench/latency_plugin.py through EVENT_HANDLER_PLUGINS, then commits one `bench.ping` event per transaction
+bench/latency_plugin.py through EVENT_HANDLER_PLUGINS, then commits one `review.replied` event per transaction
 with `append_event` (as the services do, so the outbox's NOTIFY trigger fires) at a fixed rate, open loop.
 The producer stamps each event with time.time() right after COMMIT returns; the handler stores time.time()
 as its first statement; latency is the difference (same machine, same clock). Between an unrecorded warm-up
@@ -58,7 +58,7 @@ from bench_support import (
     warn_if_busy,
     write_json,
 )
-from latency_plugin import CREATE_TABLE_SQL, EVENT_TYPE, TABLE
+from latency_plugin import CREATE_TABLE_SQL, TABLE, ping
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -255,9 +255,7 @@ async def commit_one(sessions: async_sessionmaker[AsyncSession], seq: int, inten
     """One business transaction that appends one event, the way the services do; stamps COMMIT's return."""
     started = time.time()
     async with sessions() as session:
-        event = append_event(
-            session, event_type=EVENT_TYPE, booking_id=None, payload={"seq": seq}, now=datetime.now(UTC)
-        )
+        event = append_event(session, ping(seq), now=datetime.now(UTC))
         await session.commit()
         # Before the session closes: returning the connection to the pool is not part of the commit.
         committed = time.time()

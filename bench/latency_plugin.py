@@ -11,9 +11,11 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from masu.domain.events import EventType, ReviewReplied
 from masu.events.bus import BookingEventBus, Event
 
-EVENT_TYPE = "bench.ping"
+# A type no handler of the system subscribes to, so the workers run the recording handler alone.
+EVENT_TYPE = EventType.REVIEW_REPLIED
 HANDLER_NAME = "bench_record_start"
 TABLE = "bench_handler_starts"
 CREATE_TABLE_SQL = f"""
@@ -26,7 +28,7 @@ CREATE UNLOGGED TABLE {TABLE} (
 _INSERT = sa.text(f"INSERT INTO {TABLE} (event_id, started_at, pid) VALUES (:event_id, :started_at, :pid)")
 
 
-async def record_start(session: AsyncSession, event: Event) -> None:
+async def record_start(session: AsyncSession, event: Event[ReviewReplied]) -> None:
     """Store when this handler started, in the handler's own transaction (the dispatcher commits it)."""
     # Wall clock, read first: the producer stamps its COMMIT with time.time() too, on the same machine.
     started_at = time.time()
@@ -36,3 +38,10 @@ async def record_start(session: AsyncSession, event: Event) -> None:
 def register(bus: BookingEventBus) -> None:
     """Subscribe the recording handler to the bench's event type."""
     bus.subscribe(EVENT_TYPE, HANDLER_NAME, record_start)
+
+
+def ping(seq: int) -> ReviewReplied:
+    """The bench's event number `seq` (no booking or review behind it: the outbox has no foreign keys)."""
+    return ReviewReplied(
+        review_id=f"bench-{seq}", booking_id="bench", professional_id="bench", actor_id="bench"
+    )

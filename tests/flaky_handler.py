@@ -12,11 +12,12 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from masu.domain.events import BookingCreated, EventType
 from masu.events.bus import BookingEventBus, Event
 from masu.persistence.models import Counter
 
 MARKER_ENV = "MASU_TEST_FLAKY_MARKER"
-EVENT_TYPE = "booking.created"
+EVENT_TYPE = EventType.BOOKING_CREATED
 HANDLER = "test.flaky_audit"
 
 
@@ -24,7 +25,7 @@ class Broken(RuntimeError):
     """The failure the handler reports while its marker exists."""
 
 
-async def flaky_audit(session: AsyncSession, event: Event) -> None:
+async def flaky_audit(session: AsyncSession, event: Event[BookingCreated]) -> None:
     """Fail while the marker file exists; otherwise record the run."""
     if _broken():
         raise Broken("the audit store is unreachable")

@@ -16,7 +16,7 @@ from masu.clock import Clock, ShiftedClock, SystemClock
 from masu.config import Settings
 from masu.domain.reviews import ReviewSchedule
 from masu.events.bus import BookingEventBus
-from masu.events.dispatcher import RetryPolicy
+from masu.events.dispatcher import Dispatcher, RetryPolicy
 from masu.notifications.delivery import DeliveryPolicy
 from masu.notifications.providers import Providers, build_providers
 from masu.payments.factory import build_gateway
@@ -29,10 +29,10 @@ from masu.services.account.phone_codes import PhoneCodePolicy
 from masu.services.dispatch.handlers import subscribe_dispatch
 from masu.services.notification.handlers import subscribe_notifications
 from masu.services.notification.messages import NotificationPolicy, parse_reminder_hours
-from masu.services.payment.refunds import subscribe_refunds
+from masu.services.payment.handlers import subscribe_refunds
 from masu.services.policy import BookingPolicy
 from masu.services.professional.handlers import subscribe_standing
-from masu.services.review.cycle import subscribe_review_cycle
+from masu.services.review.handlers import subscribe_review_cycle
 from masu.services.throttle import Throttle, ThrottleKind, ThrottlePolicy
 
 # A throttle check waits at most this long for Redis before letting the request through.
@@ -131,6 +131,11 @@ def retry_policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(
         max_attempts=settings.OUTBOX_MAX_ATTEMPTS, lease=timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     )
+
+
+def event_dispatcher(container: Container, bus: BookingEventBus) -> Dispatcher:
+    """The outbox dispatcher of `bus`, on the container's sessions and clock, retrying as OUTBOX_* say."""
+    return Dispatcher(container.sessions, bus, clock=container.clock, policy=retry_policy(container.settings))
 
 
 def delivery_policy(settings: Settings) -> DeliveryPolicy:

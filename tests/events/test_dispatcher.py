@@ -5,13 +5,24 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter as Tally
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
+from masu.clock import SettableClock
+from masu.domain.events import (
+    EventType,
+    OfferAccepted,
+    OfferCreated,
+    OfferDeclined,
+    OfferEvent,
+    ReviewReplied,
+)
+from masu.domain.retries import backoff_delay
 from masu.events.bus import BookingEventBus, Event
 from masu.events.dispatcher import Dispatcher, RetryPolicy
 from masu.events.outbox import append_event
@@ -20,14 +31,19 @@ from masu.persistence.repositories import outbox as outbox_repository
 from tests.conftest import NOW
 
 POLICY = RetryPolicy(max_attempts=5, first_delay=timedelta(seconds=10), lease=timedelta(minutes=2))
+# Any type will do: the buses here hold only the handlers each test subscribes.
+HAPPENED = EventType.REVIEW_REPLIED
 
 
-async def _emit(container: Container, count: int = 1, event_type: str = "test.happened") -> list[int]:
+def _happened(n: int) -> ReviewReplied:
+    return ReviewReplied(
+        review_id=f"review-{n}", booking_id=f"booking-{n}", professional_id="pro", actor_id="pro"
+    )
+
+
+async def _emit(container: Container, count: int = 1) -> list[int]:
     async with container.sessions() as session:
-        events = [
-            append_event(session, event_type=event_type, booking_id=None, payload={"n": n}, now=NOW)
-            for n in range(count)
-        ]
+        events = [append_event(session, _happened(n), now=NOW) for n in range(count)]
         await session.flush()
         ids = [e.id for e in events]
         await session.commit()
@@ -62,23 +78,23 @@ async def _event(container: Container, event_id: int) -> tuple[OutboxEvent, dict
 
 
 def _dispatcher(container: Container, bus: BookingEventBus) -> Dispatcher:
-    return Dispatcher(container.sessions, bus, POLICY, rng=random.Random(7))
+    return Dispatcher(container.sessions, bus, clock=container.clock, policy=POLICY, rng=random.Random(7))
 
 
 async def test_every_handler_runs_once_and_the_event_is_done(container: Container) -> None:
     bus = BookingEventBus()
     seen: Tally[str] = Tally()
 
-    async def first(session: AsyncSession, event: Event) -> None:
+    async def first(session: AsyncSession, event: Event[ReviewReplied]) -> None:
         seen["first"] += 1
         await _bump(session, "first")
 
-    async def second(session: AsyncSession, event: Event) -> None:
+    async def second(session: AsyncSession, event: Event[ReviewReplied]) -> None:
         seen["second"] += 1
-        assert event.payload == {"n": 0}
+        assert (event.payload, event.booking_id, event.occurred_at) == (_happened(0), "booking-0", NOW)
 
-    bus.subscribe("test.happened", "first", first)
-    bus.subscribe("test.happened", "second", second)
+    bus.subscribe(HAPPENED, "first", first)
+    bus.subscribe(HAPPENED, "second", second)
     [event_id] = await _emit(container)
 
     report = await _dispatcher(container, bus).dispatch_due(NOW)
@@ -102,18 +118,18 @@ async def test_a_failing_handler_is_retried_with_backoff_and_never_blocks_the_ot
     bus = BookingEventBus()
     calls: Tally[str] = Tally()
 
-    async def steady(session: AsyncSession, event: Event) -> None:
+    async def steady(session: AsyncSession, event: Event[ReviewReplied]) -> None:
         calls["steady"] += 1
         await _bump(session, "steady")
 
-    async def flaky(session: AsyncSession, event: Event) -> None:
+    async def flaky(session: AsyncSession, event: Event[ReviewReplied]) -> None:
         calls["flaky"] += 1
         await _bump(session, "flaky")  # rolled back with the failure: effects happen once, on success
         if calls["flaky"] <= 3:
             raise ConnectionError(f"provider down (call {calls['flaky']})")
 
-    bus.subscribe("test.happened", "steady", steady)
-    bus.subscribe("test.happened", "flaky", flaky)
+    bus.subscribe(HAPPENED, "steady", steady)
+    bus.subscribe(HAPPENED, "flaky", flaky)
     [event_id] = await _emit(container)
     dispatcher = _dispatcher(container, bus)
 
@@ -143,16 +159,25 @@ async def test_a_failing_handler_is_retried_with_backoff_and_never_blocks_the_ot
     )
 
 
+def test_a_failed_handler_waits_the_one_backoff() -> None:
+    seeded, reference = random.Random(5), random.Random(5)
+    delays = [POLICY.delay_after(attempt, seeded) for attempt in range(1, 12)]
+    assert delays == [
+        backoff_delay(a, base=POLICY.first_delay, cap=POLICY.max_delay, jitter=reference.random)
+        for a in range(1, 12)
+    ]
+
+
 async def test_a_handler_that_always_fails_is_dead_lettered_then_retried(container: Container) -> None:
     bus = BookingEventBus()
     broken = {"fixed": False}
 
-    async def fragile(session: AsyncSession, event: Event) -> None:
+    async def fragile(session: AsyncSession, event: Event[ReviewReplied]) -> None:
         if not broken["fixed"]:
             raise ValueError("template missing")
         await _bump(session, "fragile")
 
-    bus.subscribe("test.happened", "fragile", fragile)
+    bus.subscribe(HAPPENED, "fragile", fragile)
     [event_id] = await _emit(container)
     dispatcher = _dispatcher(container, bus)
     now = NOW
@@ -183,10 +208,10 @@ async def test_a_handler_that_always_fails_is_dead_lettered_then_retried(contain
 async def test_a_claimed_event_of_a_dead_worker_is_taken_over_after_its_lease(container: Container) -> None:
     bus = BookingEventBus()
 
-    async def work(session: AsyncSession, event: Event) -> None:
+    async def work(session: AsyncSession, event: Event[ReviewReplied]) -> None:
         await _bump(session, "work")
 
-    bus.subscribe("test.happened", "work", work)
+    bus.subscribe(HAPPENED, "work", work)
     await _emit(container, 3)
     async with container.sessions() as session:  # a worker claims the batch and dies before working on it
         assert (
@@ -201,11 +226,71 @@ async def test_a_claimed_event_of_a_dead_worker_is_taken_over_after_its_lease(co
     assert await _counter(container, "work") == 3
 
 
-async def test_events_without_handlers_are_simply_logged_as_done(container: Container) -> None:
-    [event_id] = await _emit(container, event_type="nobody.listens")
-    report = await _dispatcher(container, BookingEventBus()).dispatch_due(NOW)
-    event, deliveries = await _event(container, event_id)
+@pytest.mark.parametrize(
+    "clock_ahead", [timedelta(minutes=10), -timedelta(minutes=10)], ids=["ahead", "behind"]
+)
+async def test_the_lease_runs_from_the_moment_of_claiming_on_the_dispatchers_clock(
+    container: Container, clock: SettableClock, clock_ahead: timedelta
+) -> None:
+    bus = BookingEventBus()
+    leases: list[datetime] = []
+
+    async def lease_of(session: AsyncSession, event: Event[ReviewReplied]) -> None:
+        row = await session.get(OutboxEvent, event.id)
+        assert row is not None
+        leases.append(row.next_attempt_at)
+
+    bus.subscribe(HAPPENED, "lease", lease_of)
+    await _emit(container, 2)
+    clock.set(NOW + clock_ahead)  # a pass as of NOW claims ten minutes after it began (or a clock behind)
+
+    await _dispatcher(container, bus).dispatch_due(NOW, batch_size=1)
+
+    assert leases == [max(NOW, NOW + clock_ahead) + POLICY.lease] * 2
+
+
+@pytest.mark.parametrize("event_type", [HAPPENED.value, "nobody.listens"], ids=["known", "unknown"])
+async def test_events_without_handlers_are_simply_logged_as_done(
+    container: Container, event_type: str
+) -> None:
+    async with container.sessions() as session:  # as stored, also of a type this version does not know
+        row = OutboxEvent(event_type=event_type, payload={}, occurred_at=NOW, next_attempt_at=NOW)
+        session.add(row)
+        await session.commit()
+    bus = BookingEventBus()
+
+    async def elsewhere(session: AsyncSession, event: Event[Any]) -> None:
+        raise AssertionError("subscribed to another type")
+
+    bus.subscribe(EventType.BOOKING_CREATED, "elsewhere", elsewhere)
+    report = await _dispatcher(container, bus).dispatch_due(NOW)
+    event, deliveries = await _event(container, row.id)
     assert (report.events, event.status, deliveries) == (1, "done", {})
+
+
+async def test_a_payload_its_class_cannot_read_fails_like_a_handler_and_is_dead_lettered(
+    container: Container,
+) -> None:
+    async with container.sessions() as session:
+        row = OutboxEvent(
+            event_type=HAPPENED.value, payload={"reviewId": "r"}, occurred_at=NOW, next_attempt_at=NOW
+        )
+        session.add(row)
+        await session.commit()
+    bus = BookingEventBus()
+
+    async def never(session: AsyncSession, event: Event[ReviewReplied]) -> None:
+        raise AssertionError("ran on an unreadable payload")
+
+    bus.subscribe(HAPPENED, "reader", never)
+    dispatcher, now = _dispatcher(container, bus), NOW
+    for _ in range(POLICY.max_attempts):
+        await dispatcher.dispatch_due(now)
+        now += POLICY.max_delay
+
+    event, deliveries = await _event(container, row.id)
+    assert (event.status, deliveries["reader"].status) == ("dead", "dead")
+    assert "KeyError" in (event.last_error or "")
 
 
 @pytest.mark.parametrize("dispatchers", [2, 4])
@@ -215,12 +300,12 @@ async def test_dispatchers_side_by_side_never_run_a_handler_twice(
     bus = BookingEventBus()
     runs: Tally[int] = Tally()
 
-    async def once(session: AsyncSession, event: Event) -> None:
+    async def once(session: AsyncSession, event: Event[ReviewReplied]) -> None:
         runs[event.id] += 1
         await asyncio.sleep(0)  # let the other dispatchers interleave
         await _bump(session, "once")
 
-    bus.subscribe("test.happened", "once", once)
+    bus.subscribe(HAPPENED, "once", once)
     ids = await _emit(container, 200)
 
     reports = await asyncio.gather(
@@ -235,11 +320,53 @@ async def test_dispatchers_side_by_side_never_run_a_handler_twice(
 def test_subscribing_the_same_name_twice_is_refused() -> None:
     bus = BookingEventBus()
 
-    async def handler(session: AsyncSession, event: Event) -> None:
+    async def handler(session: AsyncSession, event: Event[Any]) -> None:
         return None
 
-    bus.subscribe("a", "h", handler)
+    bus.subscribe(EventType.OFFER_CREATED, "h", handler)
     with pytest.raises(ValueError, match="already handles"):
-        bus.subscribe("a", "h", handler)
-    assert list(bus.handlers_for("a")) == ["h"]
-    assert bus.handlers_for("b") == {}
+        bus.subscribe(EventType.OFFER_CREATED, "h", handler)
+    assert list(bus.handlers_for(EventType.OFFER_CREATED)) == ["h"]
+    assert list(bus.handlers_for("offer.created")) == ["h"]  # as the outbox stores the type
+    assert bus.handlers_for(EventType.OFFER_DECLINED) == {}
+    assert bus.handlers_for("offer.craeted") == {}
+
+
+@pytest.mark.parametrize(
+    "event_type", ["offer.craeted", "offer.created", None], ids=["typo", "string", "none"]
+)
+def test_subscribing_to_anything_but_an_event_type_is_refused(event_type: Any) -> None:
+    bus = BookingEventBus()
+
+    async def handler(session: AsyncSession, event: Event[Any]) -> None:
+        return None
+
+    with pytest.raises(TypeError, match="is not an EventType"):
+        bus.subscribe(event_type, "h", handler)
+    assert bus.handlers_for("offer.created") == {}
+
+
+def test_a_handler_expecting_another_event_class_is_refused() -> None:
+    bus = BookingEventBus()
+
+    async def on_offer(session: AsyncSession, event: Event[OfferCreated]) -> None:
+        return None
+
+    async def on_answer(session: AsyncSession, event: Event[OfferAccepted | OfferDeclined]) -> None:
+        return None
+
+    async def on_any_offer(session: AsyncSession, event: Event[OfferEvent]) -> None:
+        return None
+
+    bus.subscribe(EventType.OFFER_CREATED, "offer", on_offer)
+    bus.subscribe(EventType.OFFER_DECLINED, "answer", on_answer)
+    bus.subscribe(EventType.OFFER_EXPIRED, "any", on_any_offer)
+    with pytest.raises(
+        TypeError, match=r"expects OfferCreated, but 'offer\.declined' events are OfferDeclined"
+    ):
+        bus.subscribe(EventType.OFFER_DECLINED, "offer", on_offer)
+    with pytest.raises(TypeError, match="expects OfferAccepted, OfferDeclined"):
+        bus.subscribe(EventType.OFFER_EXPIRED, "answer", on_answer)
+    with pytest.raises(TypeError, match="expects OfferEvent"):
+        bus.subscribe(EventType.BOOKING_CREATED, "any", on_any_offer)
+    assert list(bus.handlers_for(EventType.OFFER_DECLINED)) == ["answer"]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from masu.persistence.database import create_engine
 from tests.conftest import CHEAP_PASSWORD_HASHING
+from tests.events.load_plugin import EVENT_TYPE, PAYLOAD
 
 pytestmark = pytest.mark.postgres
 
@@ -39,7 +40,7 @@ def _insert_events(url: str) -> None:
         _sql(
             url,
             "WITH added AS (INSERT INTO outbox_events (event_type, payload, occurred_at, status, attempts,"
-            " next_attempt_at) SELECT 'test.load', '{}'::jsonb, now(), 'pending', 0, now()"
+            f" next_attempt_at) SELECT '{EVENT_TYPE.value}', '{PAYLOAD}'::jsonb, now(), 'pending', 0, now()"
             f" FROM generate_series(1, {EVENTS}) RETURNING 1) SELECT count(*) FROM added",
         )
     )

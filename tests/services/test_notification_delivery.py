@@ -6,6 +6,7 @@ must be counted, the local HTTP provider of tests/notifications/sms_provider.py.
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,9 @@ from tenacity import wait_none
 
 from masu.bootstrap import Container, build_container, delivery_policy
 from masu.clock import SettableClock
+from masu.domain.retries import backoff_delay
 from masu.notifications.delivery import (
+    DeliveryPolicy,
     DeliveryReport,
     deliver_due_notifications,
     fallback_key,
@@ -145,6 +148,15 @@ async def test_a_transient_failure_backs_off_and_is_retried(
     await deliver(container)
     row = await stored(container, notification_id)
     assert (row.status, row.attempts, row.error) == ("sent", 2, None)
+
+
+def test_a_message_waits_the_one_backoff_from_thirty_seconds_up_to_an_hour() -> None:
+    policy, seeded, reference = DeliveryPolicy(), random.Random(3), random.Random(3)
+    delays = [policy.retry_delay(attempt, seeded) for attempt in range(1, 12)]
+    base, cap = timedelta(seconds=30), timedelta(hours=1)
+    assert delays == [backoff_delay(a, base=base, cap=cap, jitter=reference.random) for a in range(1, 12)]
+    assert timedelta(seconds=15) <= delays[0] <= base
+    assert delays[-1] <= cap
 
 
 async def test_an_sms_refused_for_good_falls_back_to_an_email(

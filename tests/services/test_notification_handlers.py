@@ -15,12 +15,22 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from masu.bootstrap import Container
+from masu.bootstrap import Container, event_dispatcher
 from masu.clock import SettableClock
 from masu.domain.dispatch import offer_token
-from masu.domain.reviews import booking_id_from_review_token
-from masu.events.bus import Event
-from masu.events.dispatcher import Dispatcher
+from masu.domain.events import (
+    BookingCancelled,
+    BookingPaid,
+    BookingPaymentFailed,
+    BookingRefunded,
+    BookingStatusChanged,
+    DomainEvent,
+    PaymentRefunded,
+    ReviewRequested,
+)
+from masu.domain.lifecycle import Action, Actor, BookingStatus
+from masu.domain.reviews import ReviewStep, booking_id_from_review_token
+from masu.events.bus import event_of
 from masu.events.outbox import append_event
 from masu.persistence.models import Notification, OutboxEvent, User
 from masu.services.notification.messages import Message, NotificationPolicy, schedule
@@ -43,7 +53,7 @@ CUSTOMERS = {
 
 async def settle(container: Container) -> None:
     """Run every handler of every event appended so far, and of the events those append, as of now."""
-    dispatcher = Dispatcher(container.sessions, container.bus)
+    dispatcher = event_dispatcher(container, container.bus)
     while (await dispatcher.dispatch_due(container.clock.now())).events:
         pass
 
@@ -57,18 +67,43 @@ async def messages(container: Container, **where: Any) -> list[Notification]:
         return list((await session.execute(query)).scalars())
 
 
-async def emit(container: Container, event_type: str, booking_id: str, **payload: Any) -> int:
+async def emit(container: Container, event: DomainEvent) -> int:
     """Append an event as the part that owns it would, and return its id."""
     async with container.sessions() as session:
-        event = append_event(
-            session,
-            event_type=event_type,
-            booking_id=booking_id,
-            payload={"bookingId": booking_id, **payload},
-            now=container.clock.now(),
-        )
+        row = append_event(session, event, now=container.clock.now())
         await session.commit()
-        return event.id
+        return row.id
+
+
+def system_move(
+    kind: type[BookingStatusChanged],
+    booking: dict[str, Any],
+    action: Action,
+    moves: tuple[BookingStatus, BookingStatus],
+    reason: str | None = None,
+) -> BookingStatusChanged:
+    """A move of the booking by the system, as the lifecycle announces it."""
+    return kind(
+        booking_id=booking["id"],
+        booking_number=booking["bookingNumber"],
+        action=action,
+        from_status=moves[0],
+        to_status=moves[1],
+        triggered_by=Actor.SYSTEM,
+        reason=reason,
+    )
+
+
+def refunded(booking: dict[str, Any], amount: int) -> PaymentRefunded:
+    """The gateway's refund of `amount` agorot, as the refund handler announces it."""
+    return PaymentRefunded(
+        payment_id="payment-1",
+        booking_id=booking["id"],
+        booking_number=booking["bookingNumber"],
+        refund_amount=amount,
+        reason="cancelled",
+        refund_reference="refund-1",
+    )
 
 
 async def users_by_phone(container: Container) -> dict[str, User]:
@@ -218,10 +253,21 @@ async def test_a_booking_paid_for_later_is_told_to_the_person_treated_once_paid_
     await settle(container)
     assert {template for template, *_ in await flow.new()} == {"professional-offer"}
 
-    paid = await emit(container, "booking.paid", booking["id"], to="pending_professional")
-    failed = await emit(container, "booking.payment_failed", booking["id"], to="cancelled")
-    refunded = await emit(container, "booking.refunded", booking["id"])
-    await emit(container, "payment.refunded", booking["id"], refundAmount=25000)  # the same refund
+    unpaid, pending, cancelled = (
+        BookingStatus.PENDING_PAYMENT,
+        BookingStatus.PENDING_PROFESSIONAL,
+        BookingStatus.CANCELLED,
+    )
+    paid = await emit(
+        container, system_move(BookingPaid, booking, Action.PAYMENT_SUCCEEDED, (unpaid, pending))
+    )
+    failed = await emit(
+        container, system_move(BookingPaymentFailed, booking, Action.PAYMENT_FAILED, (unpaid, cancelled))
+    )
+    money_back = await emit(
+        container, system_move(BookingRefunded, booking, Action.REFUND, (cancelled, BookingStatus.REFUNDED))
+    )
+    await emit(container, refunded(booking, 25000))  # the same refund
     await settle(container)
 
     assert await flow.new() == Counter(
@@ -235,7 +281,7 @@ async def test_a_booking_paid_for_later_is_told_to_the_person_treated_once_paid_
     by_event = {row.event_id: row for row in flow.rows if row.template != "booking-received"}
     assert "250 ₪" in by_event[paid].body
     assert booking["bookingNumber"] in by_event[failed].body
-    assert "250 ₪" in by_event[refunded].body
+    assert "250 ₪" in by_event[money_back].body
 
 
 async def test_a_partial_refund_says_how_much_and_an_unpaid_booking_cancelled_spares_the_person_treated(
@@ -245,13 +291,9 @@ async def test_a_partial_refund_says_how_much_and_an_unpaid_booking_cancelled_sp
     await settle(container)
     await flow.new()
 
-    await emit(container, "payment.refunded", booking["id"], refundAmount=12550)
-    await emit(
-        container,
-        "booking.cancelled",
-        booking["id"],
-        **{"from": "pending_payment", "reason": "payment_timeout"},
-    )
+    await emit(container, refunded(booking, 12550))
+    moves = (BookingStatus.PENDING_PAYMENT, BookingStatus.CANCELLED)
+    await emit(container, system_move(BookingCancelled, booking, Action.CANCEL, moves, "payment_timeout"))
     await settle(container)
 
     assert await flow.new() == Counter(
@@ -276,13 +318,10 @@ async def test_review_requests_and_reminders_carry_the_review_link(
     await flow.new()
 
     send_before = clock.now() + timedelta(days=3)
-    request = await emit(container, "review.requested", booking["id"], step="request")
+    request = await emit(container, ReviewRequested(booking_id=booking["id"], step=ReviewStep.REQUEST))
     final = await emit(
         container,
-        "review.requested",
-        booking["id"],
-        step="final_reminder",
-        sendBefore=send_before.isoformat(),
+        ReviewRequested(booking_id=booking["id"], step=ReviewStep.FINAL_REMINDER, send_before=send_before),
     )
     await settle(container)
 
@@ -378,7 +417,7 @@ async def test_a_visit_soon_gets_only_the_reminders_still_ahead_and_a_redelivere
         row = (
             await session.execute(sa.select(OutboxEvent).where(OutboxEvent.event_type == "booking.confirmed"))
         ).scalar_one()
-        event = Event(row.id, row.event_type, row.booking_id, dict(row.payload), row.occurred_at)
+        event = event_of(row)
     handler = container.bus.handlers_for("booking.confirmed")["notifications.booking_confirmed"]
     async with container.sessions() as session:
         await handler(session, event)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from masu.events.bus import BookingEventBus, Event
+from masu.clock import Clock
+from masu.domain.retries import backoff_delay
+from masu.events.bus import BookingEventBus, event_of
 from masu.persistence.models import OutboxDelivery, OutboxEvent
 from masu.persistence.repositories import outbox
 
@@ -28,9 +29,8 @@ class RetryPolicy:
     lease: timedelta = timedelta(minutes=2)
 
     def delay_after(self, attempt: int, rng: random.Random) -> timedelta:
-        """Exponential backoff with jitter: between half and all of first_delay·2^(attempt-1), capped."""
-        ceiling = min(self.max_delay, self.first_delay * (1 << min(max(0, attempt - 1), 20)))
-        return ceiling * rng.uniform(0.5, 1.0)
+        """The backoff after failed attempt `attempt`: first_delay doubling up to max_delay, jittered."""
+        return backoff_delay(attempt, base=self.first_delay, cap=self.max_delay, jitter=rng.random)
 
 
 @dataclass
@@ -51,15 +51,16 @@ class Dispatcher:
         self,
         sessions: async_sessionmaker[AsyncSession],
         bus: BookingEventBus,
+        *,
+        clock: Clock,
         policy: RetryPolicy | None = None,
         rng: random.Random | None = None,
-        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._sessions = sessions
         self._bus = bus
+        self._clock = clock
         self._policy = policy or RetryPolicy()
         self._rng = rng or random.Random()
-        self._clock = clock or (lambda: datetime.min.replace(tzinfo=UTC))
 
     async def dispatch_due(
         self, now: datetime, *, batch_size: int = 100, max_batches: int = 50
@@ -76,7 +77,7 @@ class Dispatcher:
 
     async def _claim(self, now: datetime, limit: int) -> list[int]:
         # The lease runs from the moment of claiming, not from the start of a pass that may be long under way.
-        lease_until = max(now, self._clock()) + self._policy.lease
+        lease_until = max(now, self._clock.now()) + self._policy.lease
         async with self._sessions() as session:
             ids = await outbox.claim_due(session, now=now, lease_until=lease_until, limit=limit)
             await session.commit()
@@ -89,14 +90,13 @@ class Dispatcher:
             deliveries = await outbox.deliveries_of(session, event_id)
         if row is None:
             return
-        event = Event(row.id, row.event_type, row.booking_id, dict(row.payload), row.occurred_at)
         report.events += 1
         errors: list[str] = []
-        for name in self._bus.handlers_for(event.type):
+        for name in self._bus.handlers_for(row.event_type):
             delivery = deliveries.get(name)
             if delivery is not None and delivery.status != outbox.PENDING:
                 continue  # done already, or dead until an operator retries it
-            error = await self._run(name, event, delivery, now)
+            error = await self._run(name, row, delivery, now)
             if error is None:
                 report.handled += 1
             else:
@@ -105,11 +105,16 @@ class Dispatcher:
         await self._finish(row, errors, now, report)
 
     async def _run(
-        self, name: str, event: Event, delivery: OutboxDelivery | None, now: datetime
+        self, name: str, row: OutboxEvent, delivery: OutboxDelivery | None, now: datetime
     ) -> str | None:
-        """Run one handler in its own transaction; its failure is recorded and never reaches the others."""
-        handler = self._bus.handlers_for(event.type)[name]
+        """Run one handler in its own transaction; its failure is recorded and never reaches the others.
+
+        The payload is read here, so a row its event class cannot read fails, is retried and dead-lettered
+        like a failing handler, where operators see it.
+        """
+        handler = self._bus.handlers_for(row.event_type)[name]
         try:
+            event = event_of(row)
             async with self._sessions() as session:
                 if not await outbox.hold_handler_run(session, event_id=event.id, handler=name):
                     return None  # another worker did it while this one's lease was running out
@@ -120,12 +125,10 @@ class Dispatcher:
         except Exception as exc:  # a handler's failure is data for the retry, not a crash of the worker
             attempts = (delivery.attempts if delivery else 0) + 1
             message = f"{name}: {type(exc).__name__}: {exc}"[:2000]
-            _log.warning("handler_failed", event_id=event.id, handler=name, attempt=attempts, error=message)
+            _log.warning("handler_failed", event_id=row.id, handler=name, attempt=attempts, error=message)
             async with self._sessions() as session:
                 dead = attempts >= self._policy.max_attempts
-                await outbox.record_failure(
-                    session, event_id=event.id, handler=name, error=message, dead=dead
-                )
+                await outbox.record_failure(session, event_id=row.id, handler=name, error=message, dead=dead)
                 await session.commit()
             return message
 

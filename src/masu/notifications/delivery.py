@@ -25,6 +25,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from masu.domain.pricing import BUSINESS_TZ
+from masu.domain.retries import backoff_delay
 from masu.notifications import catalogue
 from masu.notifications.ports import PermanentProviderError, Renderer
 from masu.notifications.providers import EMAIL, SMS, Providers
@@ -52,9 +53,8 @@ class DeliveryPolicy:
     quiet_end: int = 8
 
     def retry_delay(self, attempt: int, rng: random.Random) -> timedelta:
-        """Exponential backoff with jitter: between half and all of first_retry·2^(attempt-1), capped."""
-        ceiling = min(self.max_retry, self.first_retry * (1 << min(max(0, attempt - 1), 20)))
-        return ceiling * rng.uniform(0.5, 1.0)
+        """The backoff after failed attempt `attempt`: first_retry doubling up to max_retry, jittered."""
+        return backoff_delay(attempt, base=self.first_retry, cap=self.max_retry, jitter=rng.random)
 
 
 @dataclass

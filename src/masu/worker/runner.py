@@ -13,9 +13,9 @@ from typing import Any
 
 import structlog
 
-from masu.bootstrap import Container, retry_policy
+from masu.bootstrap import Container, event_dispatcher
 from masu.events.bus import BookingEventBus
-from masu.events.dispatcher import Dispatcher, DispatchReport
+from masu.events.dispatcher import DispatchReport
 from masu.persistence.repositories import outbox as outbox_repository
 from masu.worker.timers import TIMERS
 
@@ -28,9 +28,7 @@ class Worker:
 
     def __init__(self, container: Container, bus: BookingEventBus, *, poll_seconds: float = 1.0) -> None:
         self._container = container
-        self._dispatcher = Dispatcher(
-            container.sessions, bus, retry_policy(container.settings), clock=container.clock.now
-        )
+        self._dispatcher = event_dispatcher(container, bus)
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"

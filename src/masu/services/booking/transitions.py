@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from masu.domain.errors import Conflict
-from masu.domain.events import BOOKING_EVENT_FOR_ACTION
+from masu.domain.events import BOOKING_EVENT_FOR_ACTION, BookingStatusChanged
 from masu.domain.lifecycle import Actor, Decision, Stamp
 from masu.events.outbox import append_event
 from masu.persistence.models import Booking, BookingStatusChange
@@ -59,13 +59,7 @@ async def apply_decision(
             set_committed_value(booking, column, value)
     entry = _history_entry(booking.id, decision, now, trigger)
     session.add(entry)
-    append_event(
-        session,
-        event_type=BOOKING_EVENT_FOR_ACTION[decision.action],
-        booking_id=booking.id,
-        payload=_event_payload(booking, decision, trigger, previous_professional),
-        now=now,
-    )
+    append_event(session, _event(booking, decision, trigger, previous_professional), now=now)
     return entry
 
 
@@ -83,18 +77,18 @@ def _history_entry(
     )
 
 
-def _event_payload(
+def _event(
     booking: Booking, decision: Decision, trigger: Trigger, previous_professional: str | None
-) -> dict[str, Any]:
-    return {
-        "bookingId": booking.id,
-        "bookingNumber": booking.booking_number,
-        "professionalId": booking.professional_id,
-        "previousProfessionalId": previous_professional,
-        "action": decision.action.value,
-        "from": decision.from_status.value if decision.from_status else None,
-        "to": decision.to_status.value,
-        "triggeredBy": trigger.actor.value,
-        "actorId": trigger.actor_id,
-        "reason": trigger.reason,
-    }
+) -> BookingStatusChanged:
+    return BOOKING_EVENT_FOR_ACTION[decision.action](
+        booking_id=booking.id,
+        booking_number=booking.booking_number,
+        professional_id=booking.professional_id,
+        previous_professional_id=previous_professional,
+        action=decision.action,
+        from_status=decision.from_status,
+        to_status=decision.to_status,
+        triggered_by=trigger.actor,
+        actor_id=trigger.actor_id,
+        reason=trigger.reason,
+    )

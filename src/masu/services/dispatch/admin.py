@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal
 from masu.domain.errors import Conflict, ValidationFailed
+from masu.domain.events import BookingBonusAdded, OfferWithdrawn
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.events.outbox import append_event
 from masu.persistence.models import Booking
@@ -63,7 +64,7 @@ async def assign(
         },
     )
     for withdrawn in await offer_repository.withdraw_pending(session, booking.id, now):
-        announce_offer(session, "offer.withdrawn", withdrawn, now)  # they hear the booking is taken
+        announce_offer(session, OfferWithdrawn, withdrawn, now)  # they hear the booking is taken
     return await history_view(session, booking)
 
 
@@ -132,13 +133,8 @@ async def add_bonus(
     booking.total_professional_payment += amount
     booking.company_fee = booking.final_amount - booking.total_professional_payment
     booking.updated_at = now
-    append_event(
-        session,
-        event_type="booking.bonus_added",
-        booking_id=booking.id,
-        payload={"bookingId": booking.id, "amount": amount, "adminId": principal.user_id},
-        now=now,
-    )
+    bonus = BookingBonusAdded(booking_id=booking.id, amount=amount, admin_id=principal.user_id)
+    append_event(session, bonus, now=now)
     await session.flush()
     await dispatch_wave(
         session,

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.dispatch import pay_for
 from masu.domain.errors import Conflict, NotFound
+from masu.domain.events import (
+    BookingDispatchExhausted,
+    OfferAccepted,
+    OfferCreated,
+    OfferDeclined,
+    OfferExpired,
+    OfferWithdrawn,
+)
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.domain.matching import TRAVEL_BUFFER
 from masu.events.outbox import append_event
@@ -28,6 +35,7 @@ from masu.services.policy import BookingPolicy
 
 _log = structlog.get_logger(__name__)
 SLOW_MATCHING_SECONDS = 30
+OfferAnswer = type[OfferAccepted] | type[OfferDeclined] | type[OfferExpired] | type[OfferWithdrawn]
 
 
 @dataclass
@@ -80,7 +88,14 @@ async def dispatch_wave(
     session.add_all(offers)
     await session.flush()
     for offer in offers:
-        announce_offer(session, "offer.created", offer, now, {"expiresAt": offer.expires_at.isoformat()})
+        created = OfferCreated(
+            offer_id=offer.id,
+            booking_id=offer.booking_id,
+            professional_id=offer.professional_id,
+            wave=offer.wave,
+            expires_at=offer.expires_at,
+        )
+        append_event(session, created, now=now)
     if last_wave == 0:
         _record_matching_time(booking, round_start, now)
     return WaveResult(offers=offers)
@@ -113,9 +128,9 @@ async def accept_offer(
             **await pay_changes_for(session, booking, professional_id),
         },
     )
-    announce_offer(session, "offer.accepted", offer, now)
+    announce_offer(session, OfferAccepted, offer, now)
     for withdrawn in await offer_repository.withdraw_pending(session, booking.id, now):
-        announce_offer(session, "offer.withdrawn", withdrawn, now)
+        announce_offer(session, OfferWithdrawn, withdrawn, now)
     return await history_view(session, booking)
 
 
@@ -138,7 +153,7 @@ async def decline_offer(
     offer = await _own_offer(session, offer_id, professional_id)
     if not await offer_repository.answer_if_pending(session, offer.id, status="declined", now=now):
         raise _closed(await offer_repository.get_offer(session, offer.id))
-    announce_offer(session, "offer.declined", offer, now)
+    announce_offer(session, OfferDeclined, offer, now)
     return offer
 
 
@@ -146,7 +161,7 @@ async def expire_due_offers(session: AsyncSession, *, now: datetime, limit: int 
     """Expire open offers past their deadline (their handlers then offer the next wave)."""
     expired = await offer_repository.expire_due(session, now, limit)
     for offer in expired:
-        announce_offer(session, "offer.expired", offer, now)
+        announce_offer(session, OfferExpired, offer, now)
     return len(expired)
 
 
@@ -178,13 +193,8 @@ async def _exhausted(session: AsyncSession, booking: Booking, now: datetime) -> 
     """Nobody is left to ask: flag the booking for an admin, once per round."""
     if not booking.needs_attention:
         booking.needs_attention = True
-        append_event(
-            session,
-            event_type="booking.dispatch_exhausted",
-            booking_id=booking.id,
-            payload={"bookingId": booking.id, "bookingNumber": booking.booking_number},
-            now=now,
-        )
+        exhausted = BookingDispatchExhausted(booking_id=booking.id, booking_number=booking.booking_number)
+        append_event(session, exhausted, now=now)
     return WaveResult(exhausted=True)
 
 
@@ -244,18 +254,12 @@ def _pay_figures(booking: Booking, *, own_pay: int | None, default_pay: int) -> 
     }
 
 
-def announce_offer(
-    session: AsyncSession, event_type: str, offer: Offer, now: datetime, extra: dict[str, Any] | None = None
-) -> None:
-    """Append an `offer.*` event about `offer` to the outbox."""
-    payload = {
-        "offerId": offer.id,
-        "bookingId": offer.booking_id,
-        "professionalId": offer.professional_id,
-        "wave": offer.wave,
-        **(extra or {}),
-    }
-    append_event(session, event_type=event_type, booking_id=offer.booking_id, payload=payload, now=now)
+def announce_offer(session: AsyncSession, kind: OfferAnswer, offer: Offer, now: datetime) -> None:
+    """Append an event about how `offer` ended (accepted, declined, expired, withdrawn) to the outbox."""
+    event = kind(
+        offer_id=offer.id, booking_id=offer.booking_id, professional_id=offer.professional_id, wave=offer.wave
+    )
+    append_event(session, event, now=now)
 
 
 def _record_matching_time(booking: Booking, round_start: datetime, now: datetime) -> None:

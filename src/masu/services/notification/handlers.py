@@ -8,6 +8,7 @@ scheduled them, so a booking confirmed again gets new ones.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,8 +18,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.clock import Clock
 from masu.domain.dispatch import offer_token
+from masu.domain.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingCreated,
+    BookingDispatchExhausted,
+    BookingOnWay,
+    BookingPaid,
+    BookingPaymentFailed,
+    BookingRefunded,
+    BookingTreatmentCompleted,
+    BookingUnassigned,
+    BookingWithdrawn,
+    DomainEvent,
+    EventType,
+    OfferCreated,
+    OfferWithdrawn,
+    PaymentRefunded,
+    ReviewRequested,
+)
 from masu.domain.lifecycle import BookingStatus
-from masu.domain.reviews import review_token
+from masu.domain.reviews import ReviewStep, review_token
 from masu.events.bus import BookingEventBus, Event, Handler
 from masu.persistence.models import Offer, User
 from masu.persistence.repositories import offer as offer_repository
@@ -52,7 +72,7 @@ class _Queue:
     """Queues messages for one event in the handler's transaction."""
 
     session: AsyncSession
-    event: Event
+    event: Event[DomainEvent]
     now: datetime
     policy: NotificationPolicy
 
@@ -113,17 +133,18 @@ class _Queue:
             await self.send(name, recipient, context, **timing)
 
 
-_NotificationHandler = Callable[[_Queue, Visit], Awaitable[None]]
+_NotificationHandler = Callable[[_Queue, Event[Any], Visit], Awaitable[None]]
+"""Queues the messages of one event (typed by its class) about one visit."""
 
 
-async def _booking_received(out: _Queue, visit: Visit) -> None:
-    if out.event.payload.get("to") == BookingStatus.PENDING_PAYMENT:
+async def _booking_received(out: _Queue, event: Event[BookingCreated], visit: Visit) -> None:
+    if event.payload.to_status is BookingStatus.PENDING_PAYMENT:
         return  # told once it is paid
     amount = {"amount": visit.booking.final_amount}
     await out.to_customer_side("booking-received", visit, amount, **_about_visit(visit))
 
 
-async def _payment_received(out: _Queue, visit: Visit) -> None:
+async def _payment_received(out: _Queue, event: Event[BookingPaid], visit: Visit) -> None:
     amount = {"amount": visit.booking.final_amount}
     await out.to_customer_side(
         "payment-received", visit, amount, audiences=("customer",), visit_at=visit.starts_at
@@ -134,13 +155,13 @@ async def _payment_received(out: _Queue, visit: Visit) -> None:
     )
 
 
-async def _payment_failed(out: _Queue, visit: Visit) -> None:
+async def _payment_failed(out: _Queue, event: Event[BookingPaymentFailed], visit: Visit) -> None:
     amount = {"amount": visit.booking.final_amount}
     await out.to_customer_side("payment-failed", visit, amount, audiences=("customer",))
 
 
-async def _professional_offer(out: _Queue, visit: Visit) -> None:
-    offer = await _offer(out)
+async def _professional_offer(out: _Queue, event: Event[OfferCreated], visit: Visit) -> None:
+    offer = await offer_repository.get_offer(out.session, event.payload.offer_id)
     view = (
         await offer_for_link(out.session, offer.id) if offer and offer.response_status == "pending" else None
     )
@@ -155,8 +176,8 @@ async def _professional_offer(out: _Queue, visit: Visit) -> None:
     await out.to_professional("professional-offer", visit, professional, extra, **_offer_timing(offer))
 
 
-async def _booking_taken(out: _Queue, visit: Visit) -> None:
-    offer = await _offer(out)
+async def _booking_taken(out: _Queue, event: Event[OfferWithdrawn], visit: Visit) -> None:
+    offer = await offer_repository.get_offer(out.session, event.payload.offer_id)
     taken_by = visit.booking.professional_id
     # Only accepting withdraws the others' offers with an event; unassigned meanwhile, it is not taken.
     if offer is None or taken_by is None or taken_by == offer.professional_id:
@@ -166,9 +187,9 @@ async def _booking_taken(out: _Queue, visit: Visit) -> None:
         await out.to_professional("booking-taken", visit, professional, {}, **_offer_timing(offer))
 
 
-async def _booking_confirmed(out: _Queue, visit: Visit) -> None:
+async def _booking_confirmed(out: _Queue, event: Event[BookingConfirmed], visit: Visit) -> None:
     booking, professional = visit.booking, visit.professional
-    if professional is None or professional.id != out.event.payload.get("professionalId"):
+    if professional is None or professional.id != event.payload.professional_id:
         return  # taken back meanwhile: a later event tells the new story
     if booking.status not in _ASSIGNED:
         return
@@ -195,13 +216,15 @@ async def _queue_visit_reminders(out: _Queue, visit: Visit, professional: User) 
         await out.to_professional(VISIT_REMINDER, visit, professional, {"hours": hours}, job=True, **timing)
 
 
-async def _professional_unassigned(out: _Queue, visit: Visit) -> None:
+async def _professional_unassigned(
+    out: _Queue, event: Event[BookingUnassigned | BookingWithdrawn], visit: Visit
+) -> None:
     """Unassigned by an admin or withdrawn by the professional: reminders off, everyone concerned told."""
     await cancel_visit_reminders(out.session, booking_id=visit.booking.id)
-    previous = await _user(out.session, out.event.payload.get("previousProfessionalId"))
+    previous = await _user(out.session, event.payload.previous_professional_id)
     if previous is None:
         return
-    if out.event.type == "booking.unassigned":  # one who withdrew knows already
+    if isinstance(event.payload, BookingUnassigned):  # one who withdrew knows already
         await out.to_professional("professional-unassigned", visit, previous, {}, visit_at=visit.starts_at)
     if visit.booking.status == BookingStatus.PENDING_PROFESSIONAL and visit.booking.professional_id is None:
         await out.to_customer_side(
@@ -209,7 +232,7 @@ async def _professional_unassigned(out: _Queue, visit: Visit) -> None:
         )
 
 
-async def _professional_on_way(out: _Queue, visit: Visit) -> None:
+async def _professional_on_way(out: _Queue, event: Event[BookingOnWay], visit: Visit) -> None:
     await cancel_visit_reminders(out.session, booking_id=visit.booking.id)
     if visit.professional is None or visit.booking.status != BookingStatus.ON_WAY:
         return
@@ -218,30 +241,28 @@ async def _professional_on_way(out: _Queue, visit: Visit) -> None:
     )
 
 
-async def _treatment_completed(out: _Queue, visit: Visit) -> None:
+async def _treatment_completed(out: _Queue, event: Event[BookingTreatmentCompleted], visit: Visit) -> None:
     await cancel_visit_reminders(out.session, booking_id=visit.booking.id)
     await out.to_customer_side("treatment-completed", visit, {}, audiences=("customer",))
 
 
-async def _booking_cancelled(out: _Queue, visit: Visit) -> None:
+async def _booking_cancelled(out: _Queue, event: Event[BookingCancelled], visit: Visit) -> None:
     """Everyone concerned: the customer, the person treated, the professional, those holding an offer."""
     await cancel_visit_reminders(out.session, booking_id=visit.booking.id)
     starts_at = visit.starts_at
-    if out.event.payload.get("reason") == "no_professional":
+    if event.payload.reason == "no_professional":
         await out.to_customer_side("no-professional-found", visit, {}, visit_at=starts_at)
         await out.to_admins("no-professional-found", visit, visit_at=starts_at)
     else:
         # Someone treated by a booking never paid for never heard of it (see _payment_received).
-        unpaid = out.event.payload.get("from") == BookingStatus.PENDING_PAYMENT
+        unpaid = event.payload.from_status is BookingStatus.PENDING_PAYMENT
         audiences = ("customer",) if unpaid else ("customer", "recipient")
         await out.to_customer_side("booking-cancelled", visit, {}, audiences=audiences, visit_at=starts_at)
     if visit.professional is not None:
         await out.to_professional("booking-cancelled", visit, visit.professional, {}, visit_at=starts_at)
-    if out.event.payload.get("from") != BookingStatus.PENDING_PROFESSIONAL:
+    if event.payload.from_status is not BookingStatus.PENDING_PROFESSIONAL:
         return  # offers are open only while a booking looks for a professional
-    offered = await professionals_offered_at(
-        out.session, booking_id=visit.booking.id, at=out.event.occurred_at
-    )
+    offered = await professionals_offered_at(out.session, booking_id=visit.booking.id, at=event.occurred_at)
     for candidate in offered:
         if candidate.id != visit.booking.professional_id:
             await out.to_professional(
@@ -249,55 +270,54 @@ async def _booking_cancelled(out: _Queue, visit: Visit) -> None:
             )
 
 
-async def _refund_issued(out: _Queue, visit: Visit) -> None:
+async def _refund_issued(out: _Queue, event: Event[BookingRefunded | PaymentRefunded], visit: Visit) -> None:
     """Once per booking: refunding a cancelled booking appends `booking.refunded` and `payment.refunded`."""
-    refunded = out.event.payload.get("refundAmount")
-    amount = {"amount": int(refunded) if refunded is not None else visit.booking.final_amount}
+    refunded = event.payload.refund_amount if isinstance(event.payload, PaymentRefunded) else None
+    amount = {"amount": refunded if refunded is not None else visit.booking.final_amount}
     once = f"refund/{visit.booking.id}"
     await out.to_customer_side("refund-issued", visit, amount, audiences=("customer",), once_per=once)
 
 
-async def _dispatch_exhausted(out: _Queue, visit: Visit) -> None:
+async def _dispatch_exhausted(out: _Queue, event: Event[BookingDispatchExhausted], visit: Visit) -> None:
     booking = visit.booking
     if booking.status != BookingStatus.PENDING_PROFESSIONAL or booking.professional_id is not None:
         return  # staffed meanwhile
     await out.to_admins("dispatch-exhausted", visit, **_about_visit(visit))
 
 
-async def _review_requested(out: _Queue, visit: Visit) -> None:
+async def _review_requested(out: _Queue, event: Event[ReviewRequested], visit: Visit) -> None:
     if visit.booking.status != BookingStatus.PENDING_REVIEW:
         return  # reviewed or closed meanwhile
-    step = str(out.event.payload.get("step", "request"))
-    send_before = out.event.payload.get("sendBefore")
+    step = event.payload.step
     extra = {
-        "step": step,
+        "step": step.value,
         "link": out.policy.link("/review/" + review_token(visit.booking.id, out.policy.secret_key)),
     }
     await out.to_customer_side(
-        "review-request" if step == "request" else "review-reminder",
+        "review-request" if step is ReviewStep.REQUEST else "review-reminder",
         visit,
         extra,
         audiences=("customer",),
-        send_before=datetime.fromisoformat(send_before) if send_before else None,
+        send_before=event.payload.send_before,
     )
 
 
-_HANDLERS: tuple[tuple[str, str, _NotificationHandler], ...] = (
-    ("booking.created", "notifications.booking_received", _booking_received),
-    ("booking.paid", "notifications.payment_received", _payment_received),
-    ("booking.payment_failed", "notifications.payment_failed", _payment_failed),
-    ("offer.created", "notifications.professional_offer", _professional_offer),
-    ("offer.withdrawn", "notifications.booking_taken", _booking_taken),
-    ("booking.confirmed", "notifications.booking_confirmed", _booking_confirmed),
-    ("booking.unassigned", "notifications.professional_unassigned", _professional_unassigned),
-    ("booking.withdrawn", "notifications.professional_withdrew", _professional_unassigned),
-    ("booking.on_way", "notifications.professional_on_way", _professional_on_way),
-    ("booking.treatment_completed", "notifications.treatment_completed", _treatment_completed),
-    ("booking.cancelled", "notifications.booking_cancelled", _booking_cancelled),
-    ("booking.refunded", "notifications.refund_issued", _refund_issued),
-    ("payment.refunded", "notifications.refund_issued", _refund_issued),
-    ("booking.dispatch_exhausted", "notifications.dispatch_exhausted", _dispatch_exhausted),
-    ("review.requested", "notifications.review_request", _review_requested),
+_HANDLERS: tuple[tuple[EventType, str, _NotificationHandler], ...] = (
+    (EventType.BOOKING_CREATED, "notifications.booking_received", _booking_received),
+    (EventType.BOOKING_PAID, "notifications.payment_received", _payment_received),
+    (EventType.BOOKING_PAYMENT_FAILED, "notifications.payment_failed", _payment_failed),
+    (EventType.OFFER_CREATED, "notifications.professional_offer", _professional_offer),
+    (EventType.OFFER_WITHDRAWN, "notifications.booking_taken", _booking_taken),
+    (EventType.BOOKING_CONFIRMED, "notifications.booking_confirmed", _booking_confirmed),
+    (EventType.BOOKING_UNASSIGNED, "notifications.professional_unassigned", _professional_unassigned),
+    (EventType.BOOKING_WITHDRAWN, "notifications.professional_withdrew", _professional_unassigned),
+    (EventType.BOOKING_ON_WAY, "notifications.professional_on_way", _professional_on_way),
+    (EventType.BOOKING_TREATMENT_COMPLETED, "notifications.treatment_completed", _treatment_completed),
+    (EventType.BOOKING_CANCELLED, "notifications.booking_cancelled", _booking_cancelled),
+    (EventType.BOOKING_REFUNDED, "notifications.refund_issued", _refund_issued),
+    (EventType.PAYMENT_REFUNDED, "notifications.refund_issued", _refund_issued),
+    (EventType.BOOKING_DISPATCH_EXHAUSTED, "notifications.dispatch_exhausted", _dispatch_exhausted),
+    (EventType.REVIEW_REQUESTED, "notifications.review_request", _review_requested),
 )
 
 
@@ -307,14 +327,15 @@ def subscribe_notifications(bus: BookingEventBus, clock: Clock, policy: Notifica
         bus.subscribe(event_type, name, _bound(handler, clock, policy))
 
 
-def _bound(handler: _NotificationHandler, clock: Clock, policy: NotificationPolicy) -> Handler:
-    async def run(session: AsyncSession, event: Event) -> None:
-        booking_id = event.booking_id or event.payload.get("bookingId")
-        visit = await load_visit(session, str(booking_id)) if booking_id else None
+def _bound(handler: _NotificationHandler, clock: Clock, policy: NotificationPolicy) -> Handler[DomainEvent]:
+    async def run(session: AsyncSession, event: Event[DomainEvent]) -> None:
+        booking_id = event.booking_id or event.payload.booking_id
+        visit = await load_visit(session, booking_id) if booking_id else None
         if visit is not None:
-            await handler(_Queue(session, event, clock.now(), policy), visit)
+            await handler(_Queue(session, event, clock.now(), policy), event, visit)
 
-    return run
+    # The bus checks the event class the wrapped handler declares against the type it is subscribed to.
+    return functools.update_wrapper(run, handler, assigned=(), updated=())
 
 
 def _about_visit(visit: Visit) -> dict[str, Any]:
@@ -325,11 +346,6 @@ def _about_visit(visit: Visit) -> dict[str, Any]:
 def _offer_timing(offer: Offer) -> dict[str, Any]:
     """Offers and their "taken" notices matter only while the offer is open, so they go at once."""
     return {"urgent": True, "send_before": offer.expires_at}
-
-
-async def _offer(out: _Queue) -> Offer | None:
-    offer_id = out.event.payload.get("offerId")
-    return await offer_repository.get_offer(out.session, str(offer_id)) if offer_id else None
 
 
 async def _user(session: AsyncSession, user_id: Any) -> User | None:

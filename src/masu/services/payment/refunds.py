@@ -10,14 +10,12 @@ dead-lettered where admins see it; a refusal marks the refund failed and flags t
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.clock import Clock
+from masu.domain.events import PaymentRefunded, PaymentRefundFailed, PaymentRefundRequested
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
-from masu.events.bus import BookingEventBus, Event
 from masu.events.outbox import append_event
 from masu.payments.gateway import GatewayRefused, PaymentGateway, RefundReceipt, RefundRequest
 from masu.persistence.models import Booking, Payment
@@ -26,9 +24,6 @@ from masu.persistence.repositories import booking as booking_repository
 from masu.persistence.repositories import payment as payment_repository
 from masu.services.booking.transitions import Trigger, apply_decision
 
-REFUND_REQUESTED = "payment.refund_requested"
-REFUNDED_EVENT = "payment.refunded"
-REFUND_FAILED_EVENT = "payment.refund_failed"
 # Why money goes back: the booking was cancelled after it was paid, or money came in after it was called off.
 FOR_CANCELLATION = "cancelled"
 FOR_LATE_PAYMENT = "late_payment"
@@ -76,35 +71,16 @@ def request_refund(
     """Mark the full amount to go back; append `payment.refund_requested` (its handler calls the gateway)."""
     payment.status, payment.updated_at = REFUND_PENDING, now
     payment.refund_amount, payment.refund_reason = payment.amount, reason
-    append_event(
-        session,
-        event_type=REFUND_REQUESTED,
+    requested = PaymentRefundRequested(
+        payment_id=payment.id,
         booking_id=booking_id,
-        payload={
-            "paymentId": payment.id,
-            "bookingId": booking_id,
-            "gateway": payment.gateway,
-            "reference": payment.reference,
-            "refundAmount": payment.amount,
-            "currency": payment.currency,
-            "reason": reason,
-        },
-        now=now,
+        gateway=payment.gateway,
+        reference=payment.reference,
+        refund_amount=payment.amount,
+        currency=payment.currency,
+        reason=reason,
     )
-
-
-def subscribe_refunds(bus: BookingEventBus, gateway: PaymentGateway, clock: Clock) -> None:
-    """Carry out requested refunds through the gateway, and refund paid bookings the system cancels."""
-
-    async def refund_through_gateway(session: AsyncSession, event: Event) -> None:
-        await carry_out_refund(session, payload=event.payload, gateway=gateway, now=clock.now())
-
-    async def refund_system_cancellation(session: AsyncSession, event: Event) -> None:
-        if event.booking_id is not None and event.payload.get("triggeredBy") == Actor.SYSTEM:
-            await refund_if_paid(session, booking_id=event.booking_id, now=clock.now())
-
-    bus.subscribe(REFUND_REQUESTED, "payments.refund", refund_through_gateway)
-    bus.subscribe("booking.cancelled", "payments.refund_system_cancellation", refund_system_cancellation)
+    append_event(session, requested, now=now)
 
 
 async def refund_if_paid(session: AsyncSession, *, booking_id: str, now: datetime) -> bool:
@@ -124,19 +100,19 @@ async def refund_if_paid(session: AsyncSession, *, booking_id: str, now: datetim
 
 
 async def carry_out_refund(
-    session: AsyncSession, *, payload: dict[str, Any], gateway: PaymentGateway, now: datetime
+    session: AsyncSession, *, requested: PaymentRefundRequested, gateway: PaymentGateway, now: datetime
 ) -> None:
     """Refund through the gateway before touching the database, then record the result.
 
     GatewayUnavailable propagates so the dispatcher retries later; a refusal is recorded for an admin.
     """
-    payment_id = str(payload["paymentId"])
-    if payload.get("gateway") != gateway.name or not payload.get("reference"):
+    payment_id = requested.payment_id
+    if requested.gateway != gateway.name or not requested.reference:
         await _record_refusal(session, payment_id, "the payment's gateway is not the one configured", now)
         return
     request = RefundRequest(
-        reference=str(payload["reference"]),
-        amount=int(payload["refundAmount"]),
+        reference=requested.reference,
+        amount=requested.refund_amount,
         idempotency_key=f"refund-{payment_id}",
     )
     try:
@@ -181,7 +157,15 @@ async def _record_refund(
         )
     elif payment.refund_reason == FOR_CANCELLATION:
         booking.payment_status = REFUNDED
-    _announce(session, REFUNDED_EVENT, booking, payment, now, refundReference=receipt.reference)
+    refunded = PaymentRefunded(
+        payment_id=payment.id,
+        booking_id=booking.id,
+        booking_number=booking.booking_number,
+        refund_amount=payment.refund_amount,
+        reason=payment.refund_reason,
+        refund_reference=receipt.reference,
+    )
+    append_event(session, refunded, now=now)
 
 
 async def _record_refusal(session: AsyncSession, payment_id: str, reason: str, now: datetime) -> None:
@@ -194,23 +178,12 @@ async def _record_refusal(session: AsyncSession, payment_id: str, reason: str, n
     booking.needs_attention = True  # an admin has to return the money by other means
     if payment.refund_reason == FOR_CANCELLATION:
         booking.payment_status = REFUND_FAILED
-    _announce(session, REFUND_FAILED_EVENT, booking, payment, now, error=reason[:500])
-
-
-def _announce(
-    session: AsyncSession, event_type: str, booking: Booking, payment: Payment, now: datetime, **extra: Any
-) -> None:
-    append_event(
-        session,
-        event_type=event_type,
+    refused = PaymentRefundFailed(
+        payment_id=payment.id,
         booking_id=booking.id,
-        payload={
-            "paymentId": payment.id,
-            "bookingId": booking.id,
-            "bookingNumber": booking.booking_number,
-            "refundAmount": payment.refund_amount,
-            "reason": payment.refund_reason,
-            **extra,
-        },
-        now=now,
+        booking_number=booking.booking_number,
+        refund_amount=payment.refund_amount,
+        reason=payment.refund_reason,
+        error=reason[:500],
     )
+    append_event(session, refused, now=now)

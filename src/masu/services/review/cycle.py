@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.clock import Clock
 from masu.domain.access import Principal
 from masu.domain.errors import Conflict, Forbidden, NotFound
+from masu.domain.events import ReviewRequested
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.domain.reviews import DueStep, ReviewSchedule, ReviewStep, StepPlan, plan_step, step_after
-from masu.events.bus import BookingEventBus, Event
 from masu.events.outbox import append_event
 from masu.persistence.models import Booking
 from masu.persistence.repositories import booking as booking_repository
@@ -22,7 +20,6 @@ from masu.services.booking.transitions import Trigger, apply_decision
 
 _log = structlog.get_logger(__name__)
 
-REVIEW_REQUESTED = "review.requested"
 CYCLES_PER_PASS = 200  # bookings a worker pass moves at most; the rest are still due on the next pass
 _SENT_AT = {
     ReviewStep.REQUEST: "review_request_sent_at",
@@ -30,18 +27,6 @@ _SENT_AT = {
     ReviewStep.SECOND_REMINDER: "second_reminder_sent_at",
     ReviewStep.FINAL_REMINDER: "final_reminder_sent_at",
 }
-
-
-def subscribe_review_cycle(bus: BookingEventBus, clock: Clock, schedule: ReviewSchedule) -> None:
-    """Ask for a review when a treatment completes into pending_review."""
-
-    async def send_request(session: AsyncSession, event: Event) -> None:
-        if event.booking_id is not None:
-            await request_review(session, booking_id=event.booking_id, now=clock.now(), schedule=schedule)
-
-    # Only bookings completed while reviews were on reach pending_review; one that did is seen through its
-    # cycle even if reviews were switched off since, so no booking is stranded there.
-    bus.subscribe("booking.treatment_completed", "reviews.request", send_request)
 
 
 async def request_review(
@@ -92,24 +77,18 @@ async def _carry_out(
         return 1
     assert plan.then is not None, "every message step is followed by another step"
     setattr(booking, _SENT_AT[plan.perform], now)
-    append_event(
-        session,
-        event_type=REVIEW_REQUESTED,
-        booking_id=booking.id,
-        payload=_request_payload(booking, plan),
-        now=now,
-    )
+    append_event(session, _request(booking, plan), now=now)
     await review_repository.save_cycle(
         session, booking.id, step=plan.then.step.value, due_at=plan.then.due_at
     )
     return 1
 
 
-def _request_payload(booking: Booking, plan: StepPlan) -> dict[str, Any]:
-    """What the messages need: the booking and the step; `sendBefore` is when the next step makes it moot."""
+def _request(booking: Booking, plan: StepPlan) -> ReviewRequested:
+    """What the messages need: the booking and the step; `send_before` is when the next step makes it moot."""
     assert plan.perform is not None
     assert plan.then is not None
-    return {"bookingId": booking.id, "step": plan.perform.value, "sendBefore": plan.then.due_at.isoformat()}
+    return ReviewRequested(booking_id=booking.id, step=plan.perform, send_before=plan.then.due_at)
 
 
 async def _close_window(session: AsyncSession, booking: Booking, now: datetime) -> None:
@@ -148,14 +127,10 @@ async def resend_review_request(
     closes_at = await review_window_closes_at(session, booking.id, schedule=schedule)
     if closes_at is None or closes_at <= now:
         raise Conflict("the review window of this booking has closed", code="review_window_closed")
-    payload = {"bookingId": booking.id, "step": ReviewStep.REQUEST.value, "sendBefore": closes_at.isoformat()}
-    append_event(
-        session,
-        event_type=REVIEW_REQUESTED,
-        booking_id=booking.id,
-        payload={**payload, "resentBy": admin.user_id},
-        now=now,
+    resent = ReviewRequested(
+        booking_id=booking.id, step=ReviewStep.REQUEST, send_before=closes_at, resent_by=admin.user_id
     )
+    append_event(session, resent, now=now)
 
 
 async def review_window_closes_at(

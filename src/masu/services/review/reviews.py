@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal, actor_for_booking
 from masu.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from masu.domain.events import ReviewEvent, ReviewHidden, ReviewReplied, ReviewUnhidden
 from masu.domain.lifecycle import Action, Actor, BookingStatus, TransitionContext, decide
 from masu.domain.reviews import checked_comment, checked_rating, checked_reply
 from masu.events.outbox import append_event
@@ -20,9 +21,6 @@ from masu.persistence.repositories import review as review_repository
 from masu.services.booking.access import accessible_booking
 from masu.services.booking.transitions import Trigger, apply_decision
 
-REVIEW_REPLIED = "review.replied"
-REVIEW_HIDDEN = "review.hidden"
-REVIEW_UNHIDDEN = "review.unhidden"
 MAX_PAGE_SIZE = 100
 
 
@@ -99,7 +97,7 @@ async def reply_to_review(
     text = checked_reply(reply)
     if not await review_repository.reply_if_none(session, review.id, reply=text, now=now):
         raise Conflict("this review already has a reply", code="already_replied")
-    _announce(session, REVIEW_REPLIED, review, now, principal.user_id)
+    _announce(session, ReviewReplied, review, now, principal.user_id)
     return await _reloaded(session, review.id)
 
 
@@ -113,7 +111,7 @@ async def set_review_hidden(
     if review is None:
         raise NotFound("no such review")
     if await review_repository.set_hidden_if_not(session, review.id, hidden=hidden):
-        _announce(session, REVIEW_HIDDEN if hidden else REVIEW_UNHIDDEN, review, now, principal.user_id)
+        _announce(session, ReviewHidden if hidden else ReviewUnhidden, review, now, principal.user_id)
     return await _reloaded(session, review.id)
 
 
@@ -150,16 +148,13 @@ async def _reloaded(session: AsyncSession, review_id: str) -> Review:
     return review
 
 
-def _announce(session: AsyncSession, event_type: str, review: Review, now: datetime, actor_id: str) -> None:
-    append_event(
-        session,
-        event_type=event_type,
+def _announce(
+    session: AsyncSession, kind: type[ReviewEvent], review: Review, now: datetime, actor_id: str
+) -> None:
+    event = kind(
+        review_id=review.id,
         booking_id=review.booking_id,
-        payload={
-            "reviewId": review.id,
-            "bookingId": review.booking_id,
-            "professionalId": review.professional_id,
-            "actorId": actor_id,
-        },
-        now=now,
+        professional_id=review.professional_id,
+        actor_id=actor_id,
     )
+    append_event(session, event, now=now)

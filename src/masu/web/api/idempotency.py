@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.access import Principal
-from masu.domain.errors import Conflict, ValidationFailed
-from masu.persistence.repositories import idempotency as keys
+from masu.domain.errors import ValidationFailed
+from masu.services import idempotency
+from masu.services.idempotency import Answer
 
 HEADER = "Idempotency-Key"
 # A request that holds a key longer than this is presumed dead, and a retry may take the key over.
@@ -45,7 +46,8 @@ async def respond_idempotently(
         return replay
     try:
         body = _json(await work())
-        await keys.store_response(session, user_id=principal.user_id, key=key, status=status_code, body=body)
+        answer = Answer(status_code, body)
+        await idempotency.keep_answer(session, user_id=principal.user_id, key=key, answer=answer)
         await session.commit()
     except BaseException:
         await session.rollback()
@@ -75,42 +77,31 @@ async def _claim(container: Container, user_id: str, key: str, fingerprint: str)
     """Claim the key in its own transaction; the stored answer to replay, or None when ours to run."""
     now = container.clock.now()
     async with container.sessions() as session:
-        claimed = await keys.try_claim(
+        answer = await idempotency.claim(
             session,
             user_id=user_id,
             key=key,
             fingerprint=fingerprint,
             now=now,
-            locked_until=now + CLAIM_LIFETIME,
+            hold=CLAIM_LIFETIME,
+            key_name=HEADER,
         )
-        if not claimed:
-            record = await keys.get_record(session, user_id=user_id, key=key)
-            if record is None:
-                raise Conflict("this Idempotency-Key is being released; retry", code="idempotency_key_in_use")
-            if record.request_fingerprint != fingerprint:
-                raise ValidationFailed(HEADER, "this key was already used with a different request")
-            if record.response_status is not None and record.response_body is not None:
-                return _replayed(record.response_status, record.response_body)
-            stale = await keys.take_over_stale(
-                session, user_id=user_id, key=key, now=now, locked_until=now + CLAIM_LIFETIME
-            )
-            if not stale:
-                raise Conflict(
-                    "a request with this Idempotency-Key is still running", code="idempotency_key_in_use"
-                )
         await session.commit()
-    return None
+    return _replayed(answer) if answer is not None else None
 
 
 async def _release(container: Container, user_id: str, key: str) -> None:
     async with container.sessions() as session:
-        await keys.release(session, user_id=user_id, key=key)
+        await idempotency.release(session, user_id=user_id, key=key)
         await session.commit()
 
 
-def _replayed(status: int, body: str) -> Response:
+def _replayed(answer: Answer) -> Response:
     return Response(
-        body, status_code=status, media_type="application/json", headers={"Idempotent-Replayed": "true"}
+        answer.body,
+        status_code=answer.status,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
     )
 
 

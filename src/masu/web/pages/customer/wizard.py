@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
@@ -20,15 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.access import Principal
-from masu.domain.errors import RateLimited, ValidationFailed
+from masu.domain.errors import Conflict, RateLimited, ValidationFailed
 from masu.domain.pricing import BUSINESS_TZ, PriceDetails
-from masu.persistence.repositories import idempotency as idempotency_repository
+from masu.services import idempotency
 from masu.services.account.accounts import PhoneNotVerified
 from masu.services.booking.access import BookingView
 from masu.services.booking.availability import SlotQuery, open_slots, slot_is_open
 from masu.services.booking.creation import NewBooking, create_booking, price_booking
 from masu.services.booking.wizard import contact_of, served_cities
 from masu.services.catalogue.catalogue import TreatmentOffer, treatments_with_durations
+from masu.services.idempotency import Answer
 from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
 from masu.web.pages.customer.wizard_form import (
@@ -173,14 +174,23 @@ async def _claim_confirmation(
     """
     if not REQUEST_KEY.fullmatch(request_key):
         return None  # a form from before keys were given out: nothing to deduplicate by
-    now, key = container.clock.now(), CONFIRMATION_KEY_PREFIX + request_key
-    claimed = await idempotency_repository.try_claim(
-        session, user_id=user.user_id, key=key, fingerprint=key, now=now, locked_until=now
-    )
-    if claimed:
+    key = CONFIRMATION_KEY_PREFIX + request_key
+    try:
+        # Held for no time of its own: the claim lasts as long as the booking's transaction.
+        earlier = await idempotency.claim(
+            session,
+            user_id=user.user_id,
+            key=key,
+            fingerprint=key,
+            now=container.clock.now(),
+            hold=timedelta(0),
+            key_name="request_key",
+        )
+    except Conflict:  # its confirmation is going on or went away: the bookings show how it ended
+        return "/bookings"
+    if earlier is None:
         return None
-    record = await idempotency_repository.get_record(session, user_id=user.user_id, key=key)
-    return record.response_body if record is not None and record.response_body else "/bookings"
+    return earlier.body or "/bookings"
 
 
 async def _remember_confirmation(
@@ -189,9 +199,7 @@ async def _remember_confirmation(
     """Keep where the confirmation went, to send a repeat of it there (commits with the booking)."""
     if REQUEST_KEY.fullmatch(request_key):
         key = CONFIRMATION_KEY_PREFIX + request_key
-        await idempotency_repository.store_response(
-            session, user_id=user.user_id, key=key, status=303, body=target
-        )
+        await idempotency.keep_answer(session, user_id=user.user_id, key=key, answer=Answer(303, target))
 
 
 @dataclass(frozen=True, slots=True)
