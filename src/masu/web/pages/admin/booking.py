@@ -19,7 +19,7 @@ from masu.services.professional.profiles import name_of
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.common import CATALOGUES, local, looks_like_id
 from masu.web.schemas.common import shekels_number
-from masu.web.ui.render import page_texts, render
+from masu.web.ui.render import not_found, page_texts, render
 from masu.web.ui.session import AdminUserDep
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ async def booking_page(
     """The booking with its timeline and the actions its status allows; `?done=` names a finished action."""
     booking = await find_booking(session, admin, booking_id)
     if booking is None:
-        return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
+        return not_found(request, "admin")
     done = request.query_params.get("done")
     message = None
     if done in DONE_KEYS:

@@ -19,7 +19,7 @@ from masu.web.pages.admin.common import local, looks_like_id
 from masu.web.pages.admin.manage_texts import MANAGE_CATALOGUES
 from masu.web.schemas.common import shekels_number
 from masu.web.schemas.units import WEEKDAYS, clock_of, wire_value
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ async def submit(
         return page(refused.errors, 422)
     except NotFound:
         await session.rollback()
-        return not_found(request)
+        return not_found(request, "admin")
     except DomainError as refused:
         await session.rollback()
         known = page_texts(request, *MANAGE_CATALOGUES).keys()
@@ -171,11 +171,6 @@ def must_be_id(row_id: str) -> None:
     """NotFound for a string that cannot name a row (so no query runs with it)."""
     if not looks_like_id(row_id):
         raise NotFound("no such row")
-
-
-def not_found(request: Request) -> Response:
-    """The admin portal's not-found page."""
-    return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
 
 
 def _price(agorot: int | None) -> int | float | None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masu.services.catalogue import admin as catalogue_admin
 from masu.services.catalogue import catalogue
 from masu.web.deps import ContainerDep, NowDep, SessionDep
-from masu.web.pages.admin.catalogue import ItemForm, must_be_id, not_found, posted, submit
+from masu.web.pages.admin.catalogue import ItemForm, must_be_id, posted, submit
 from masu.web.pages.admin.catalogue_forms import (
     city_changes,
     city_form,
@@ -26,6 +26,7 @@ from masu.web.pages.admin.catalogue_forms import (
 )
 from masu.web.pages.admin.common import Csrf, looks_like_id
 from masu.web.schemas.units import conflict_on_duplicate
+from masu.web.ui.render import not_found
 from masu.web.ui.session import AdminUserDep
 
 RowT = TypeVar("RowT")
@@ -66,7 +67,7 @@ async def city_to_edit(city_id: str, request: Request, admin: AdminUserDep, sess
     """A city's form with its stored values."""
     city = await _stored(catalogue.city_by_id, session, city_id)
     if city is None:
-        return not_found(request)
+        return not_found(request, "admin")
     return CITY.show(request, city_form(city), action=CITY.url(city.id))
 
 
@@ -131,7 +132,7 @@ async def coupon_to_edit(
     """A coupon's form: its window, limits and activity can change; code and value cannot."""
     coupon = await _stored(catalogue.coupon_by_id, session, coupon_id)
     if coupon is None:
-        return not_found(request)
+        return not_found(request, "admin")
     action = COUPON.url(coupon.id)
     return COUPON.show(request, coupon_form(coupon), action=action, used=coupon.times_used)
 
@@ -148,7 +149,7 @@ async def save_coupon(
     """Change a coupon's window, limits or activity; the form again with its errors when refused."""
     coupon = await _stored(catalogue.coupon_by_id, session, coupon_id)
     if coupon is None:
-        return not_found(request)
+        return not_found(request, "admin")
     form, action = await posted(request), COUPON.url(coupon.id)
     shown = {**form, **{k: v for k, v in coupon_form(coupon).items() if k in ("code", "kind", "value")}}
     used = coupon.times_used  # read now: a refusal rolls back, and the coupon's row with it
@@ -199,7 +200,7 @@ async def surcharge_to_edit(
     """A surcharge rule's form with its stored values."""
     rule = await _stored(catalogue.surcharge_rule_by_id, session, rule_id)
     if rule is None:
-        return not_found(request)
+        return not_found(request, "admin")
     return SURCHARGE.show(request, surcharge_form(rule), action=SURCHARGE.url(rule.id))
 
 
@@ -241,7 +242,7 @@ async def deactivate_surcharge(
         await catalogue_admin.update_surcharge_rule(session, rule_id=rule_id, changes={"is_active": False})
 
     def page(errors: Mapping[str, str], status: int) -> Response:
-        return not_found(request)  # the only change asked cannot be refused for a rule that exists
+        return not_found(request, "admin")  # the only change asked cannot be refused for a rule that exists
 
     return await submit(
         request, session, container, work=work, form_name="surcharge", done="surcharge_deactivated", page=page

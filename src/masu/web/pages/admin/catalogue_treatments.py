@@ -8,9 +8,10 @@ from fastapi.responses import HTMLResponse
 from masu.domain.errors import NotFound
 from masu.services.catalogue import admin as catalogue_admin
 from masu.web.deps import ContainerDep, NowDep, SessionDep
-from masu.web.pages.admin.catalogue import ItemForm, must_be_id, not_found, posted
+from masu.web.pages.admin.catalogue import ItemForm, must_be_id, posted
 from masu.web.pages.admin.catalogue_forms import duration_rows, treatment_form, treatment_in
 from masu.web.pages.admin.common import Csrf
+from masu.web.ui.render import not_found
 from masu.web.ui.session import AdminUserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -61,7 +62,7 @@ async def treatment_to_edit(
     try:
         offer = await catalogue_admin.treatment_offer(session, treatment_id)
     except NotFound:
-        return not_found(request)
+        return not_found(request, "admin")
     action, values = TREATMENT.url(offer.treatment.id), treatment_form(offer)
     return TREATMENT.show(request, values, action=action, rows=duration_rows(values))
 

@@ -30,7 +30,7 @@ from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
 from masu.web.schemas.common import ID_PATTERN, shekels_number
 from masu.web.ui.csrf import require_csrf
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import UserDep
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ async def booking_page(
     """One booking: its details, status timeline, price breakdown and, until the cut-off, a cancel form."""
     view = await _view(session, user, booking_id)
     if view is None:
-        return render(request, "ui/not_found.html", {}, status_code=404)
+        return not_found(request)
     message = _done_message(request)
     return await _render_booking(request, container, session, user, view, message=message)
 
@@ -89,7 +89,7 @@ async def cancel(
     """Cancel the booking (owner, before the cut-off); the page again with the reason when refused."""
     view = await _view(session, user, booking_id)
     if view is None:
-        return render(request, "ui/not_found.html", {}, status_code=404)
+        return not_found(request)
     texts = page_texts(request, TEXTS)
     reason = str((await request.form()).get("reason", "")).strip()
     refusal = _cancel_refusal(view, user, container, reason)
@@ -131,7 +131,7 @@ async def review(
     """Review the treated booking (owner, while it awaits the review); the page with the reason if refused."""
     view = await _view(session, user, booking_id)
     if view is None:
-        return render(request, "ui/not_found.html", {}, status_code=404)
+        return not_found(request)
     form = await request.form()
     draft = {"rating": str(form.get("rating", "")).strip(), "comment": str(form.get("comment", ""))}
     try:

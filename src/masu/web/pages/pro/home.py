@@ -27,7 +27,7 @@ from masu.web.pages.pro.views import (
     treatment_names,
 )
 from masu.web.ui.csrf import require_csrf
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import ProfessionalDep
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ async def answer_offer(
 ) -> Response:
     """Accept or decline an offer; a lost race or a late answer shows why (409) instead of acting."""
     if answer not in ANSWERS or not looks_like_id(offer_id):
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     try:
         if answer == "accept":
             await accept_offer(

@@ -22,7 +22,7 @@ from masu.web.pages.pro.home import refused_dashboard, render_dashboard, visit_r
 from masu.web.pages.pro.texts import TEXTS
 from masu.web.pages.pro.views import NEXT_MOVE, looks_like_id, switch_url, treatment_names
 from masu.web.ui.csrf import require_csrf
-from masu.web.ui.render import redirect, render
+from masu.web.ui.render import not_found, redirect, render
 from masu.web.ui.session import ProfessionalDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -49,7 +49,7 @@ async def give_back(
 ) -> Response:
     """Give a confirmed booking back with a reason (422 next to the field without one); it is re-offered."""
     if not looks_like_id(booking_id):
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     reason = str((await request.form()).get("reason", "")).strip()
     if len(reason) not in REASON_LENGTH:
         errors = {booking_id: "reason_invalid"}
@@ -73,7 +73,7 @@ async def confirm_move(
 ) -> Response:
     """Ask before marking the visit on the way, started or completed (the dashboard when stale)."""
     if move not in MOVES or not looks_like_id(booking_id):
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     return await _confirmation(request, session, user, booking_id, move)
 
 
@@ -91,7 +91,7 @@ async def move_visit(
 ) -> Response:
     """Mark the visit on the way, started or completed once confirmed; a refusal says why."""
     if move not in MOVES or not looks_like_id(booking_id):
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     if (await request.form()).get("confirmed") != "1":
         return await _confirmation(request, session, user, booking_id, move)
     act, outcome = MOVES[move]
@@ -111,7 +111,7 @@ async def _confirmation(
     try:
         booking = await accessible_booking(session, user, booking_id)
     except NotFound:
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     if NEXT_MOVE.get(booking.status) != move or booking.professional_id != user.user_id:
         return redirect(request, "/pro")
     context = {
