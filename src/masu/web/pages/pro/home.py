@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -64,18 +65,34 @@ async def answer_offer(
     """Accept or decline an offer; a lost race or a late answer shows why (409) instead of acting."""
     if answer not in ANSWERS or not looks_like_id(offer_id):
         return not_found(request, "pro")
-    try:
+
+    async def act() -> object:
         if answer == "accept":
-            await accept_offer(
+            return await accept_offer(
                 session, offer_id=offer_id, professional_id=user.user_id, now=now, policy=policy
             )
-        else:
-            await decline_offer(session, offer_id=offer_id, professional_id=user.user_id, now=now)
+        return await decline_offer(session, offer_id=offer_id, professional_id=user.user_id, now=now)
+
+    return await act_on_dashboard(request, container, session, user, act=act, done=ANSWERS[answer])
+
+
+async def act_on_dashboard(
+    request: Request,
+    container: Container,
+    session: AsyncSession,
+    user: Principal,
+    *,
+    act: Callable[[], Awaitable[object]],
+    done: str,
+) -> Response:
+    """Run `act` and commit, then the dashboard saying `done`; a refusal rolls back and shows why."""
+    try:
+        await act()
         await session.commit()
     except DomainError as refused:
         await session.rollback()
         return await refused_dashboard(request, container, session, user, refused)
-    return redirect(request, f"/pro?done={ANSWERS[answer]}")
+    return redirect(request, f"/pro?done={done}")
 
 
 async def refused_dashboard(
