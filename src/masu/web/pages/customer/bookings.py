@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -98,24 +99,13 @@ async def cancel(
         return await _render_booking(
             request, container, session, user, view, message=texts[refusal], error=True, status_code=status
         )
-    try:
-        await cancel_booking(
-            session,
-            now=now,
-            policy=policy,
-            principal=user,
-            booking_id=view.booking.id,
-            reason=reason or None,
+
+    async def act() -> object:
+        return await cancel_booking(
+            session, now=now, policy=policy, principal=user, booking_id=view.booking.id, reason=reason or None
         )
-        await session.commit()
-    except DomainError as refused:
-        await session.rollback()
-        fresh = await _view(session, user, booking_id)
-        assert fresh is not None
-        return await _render_booking(
-            request, container, session, user, fresh, message=refused.message, error=True, status_code=409
-        )
-    return redirect(request, f"/bookings/{view.booking.id}?cancelled=1")
+
+    return await _act(request, container, session, user, view, act=act, done="cancelled")
 
 
 @router.post("/bookings/{booking_id}/review", response_class=HTMLResponse)
@@ -134,21 +124,39 @@ async def review(
         return not_found(request)
     form = await request.form()
     draft = {"rating": str(form.get("rating", "")).strip(), "comment": str(form.get("comment", ""))}
-    try:
-        await submit_review(
-            session,
-            now=now,
-            principal=user,
-            booking_id=view.booking.id,
-            rating=_rating(draft["rating"]),
-            comment=draft["comment"],
+
+    async def act() -> object:
+        rating, comment = _rating(draft["rating"]), draft["comment"]
+        return await submit_review(
+            session, now=now, principal=user, booking_id=view.booking.id, rating=rating, comment=comment
         )
+
+    return await _act(request, container, session, user, view, act=act, done="reviewed", draft=draft)
+
+
+async def _act(
+    request: Request,
+    container: Container,
+    session: AsyncSession,
+    user: Principal,
+    view: BookingView,
+    *,
+    act: Callable[[], Awaitable[object]],
+    done: str,
+    draft: dict[str, str] | None = None,
+) -> Response:
+    """Run `act` and commit, then the booking's page confirming `done`; refused, the page again saying why.
+
+    With the `draft` of a review, a ValidationFailed is shown next to its field (422) with the draft kept.
+    """
+    try:
+        await act()
         await session.commit()
     except DomainError as refused:
         await session.rollback()
-        fresh = await _view(session, user, booking_id)
+        fresh = await _view(session, user, view.booking.id)
         assert fresh is not None
-        if isinstance(refused, ValidationFailed):
+        if draft is not None and isinstance(refused, ValidationFailed):
             errors = {refused.field: f"review_{refused.field}_invalid"}
             return await _render_booking(
                 request, container, session, user, fresh, review_errors=errors, draft=draft, status_code=422
@@ -156,7 +164,7 @@ async def review(
         return await _render_booking(
             request, container, session, user, fresh, message=refused.message, error=True, status_code=409
         )
-    return redirect(request, f"/bookings/{view.booking.id}?reviewed=1")
+    return redirect(request, f"/bookings/{view.booking.id}?{done}=1")
 
 
 def _rating(text: str) -> int:
