@@ -25,11 +25,11 @@ from masu.services.booking.access import (
     list_visible_bookings,
     view_booking,
 )
-from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.services.review.reviews import reviews_page, submit_review
 from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
 from masu.web.schemas.common import ID_PATTERN, shekels_number
+from masu.web.ui.booking_facts import one_line_address, treatment_names
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import UserDep
@@ -49,7 +49,7 @@ DONE_MESSAGES = (("created", "created_ok"), ("cancelled", "cancelled_ok"), ("rev
 async def my_bookings(request: Request, user: UserDep, session: SessionDep) -> Response:
     """The user's bookings, newest first, with treatment, time, status and price."""
     items, _cursor = await list_visible_bookings(session, user, status=None, limit=MAX_PAGE_SIZE, cursor=None)
-    names = await _treatment_names(session)
+    names = await treatment_names(session)
     rows = [
         {
             "id": item.id,
@@ -225,7 +225,7 @@ async def _render_booking(
     status_code: int = 200,
 ) -> Response:
     booking = view.booking
-    names = await _treatment_names(session)
+    names = await treatment_names(session)
     is_owner = booking.user_id == user.user_id
     can_cancel = is_owner and booking.status in CANCELLABLE and _before_cutoff(view, container)
     given = await _review_of(session, booking.id)
@@ -233,7 +233,7 @@ async def _render_booking(
         "booking": booking,
         "treatment": names.get(booking.treatment_id, ""),
         "when": _local(booking.booking_date_time),
-        "address": _address(view),
+        "address": one_line_address(booking),
         "history": [
             {"status": h.status, "when": _local(h.occurred_at), "by": h.triggered_by} for h in view.history
         ],
@@ -265,23 +265,6 @@ def _price(view: BookingView) -> dict[str, Any]:
         "surcharges": [(s["description"], shekels_number(int(s["amount"]))) for s in booking.surcharges],
         "discount": shekels_number(booking.discount) if booking.discount else None,
         "total": shekels_number(booking.final_amount),
-    }
-
-
-def _address(view: BookingView) -> str:
-    booking = view.booking
-    parts = [
-        booking.address_street,
-        booking.address_building,
-        booking.address_apartment,
-        booking.address_city,
-    ]
-    return ", ".join(part for part in parts if part)
-
-
-async def _treatment_names(session: AsyncSession) -> dict[str, str]:
-    return {
-        o.treatment.id: o.treatment.name for o in await treatments_with_durations(session, active_only=False)
     }
 
 

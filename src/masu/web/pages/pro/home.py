@@ -25,8 +25,8 @@ from masu.web.pages.pro.views import (
     refusal_key,
     shekels,
     switch_url,
-    treatment_names,
 )
+from masu.web.ui.booking_facts import one_line_address, treatment_names
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import ProfessionalDep
@@ -154,12 +154,6 @@ def _offer_row(offer: OfferView) -> dict[str, Any]:
 
 def visit_row(booking: Booking, names: dict[str, str]) -> dict[str, Any]:
     """What the pages show of an assigned visit."""
-    parts = [
-        booking.address_street,
-        booking.address_building,
-        booking.address_apartment,
-        booking.address_city,
-    ]
     return {
         "id": booking.id,
         "number": booking.booking_number,
@@ -167,7 +161,7 @@ def visit_row(booking: Booking, names: dict[str, str]) -> dict[str, Any]:
         "treatment": names.get(booking.treatment_id, ""),
         "minutes": booking.duration_minutes,
         "when": local(booking.booking_date_time),
-        "address": ", ".join(part for part in parts if part),
+        "address": one_line_address(booking),
         "recipient": booking.recipient_name,
         "phone": booking.recipient_phone,
         "notes": booking.notes,

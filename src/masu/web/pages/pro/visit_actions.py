@@ -20,7 +20,8 @@ from masu.services.professional.actions import complete_treatment, mark_on_way, 
 from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.pro.home import act_on_dashboard, render_dashboard, visit_row
 from masu.web.pages.pro.texts import TEXTS
-from masu.web.pages.pro.views import NEXT_MOVE, looks_like_id, switch_url, treatment_names
+from masu.web.pages.pro.views import NEXT_MOVE, looks_like_id, switch_url
+from masu.web.ui.booking_facts import treatment_names
 from masu.web.ui.csrf import require_csrf
 from masu.web.ui.render import not_found, redirect, render
 from masu.web.ui.session import ProfessionalDep
