@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import Field
 
 from masu.bootstrap import review_schedule
@@ -14,8 +14,6 @@ from masu.persistence.queries import event as event_queries
 from masu.persistence.queries.booking import BookingFilter
 from masu.services.booking.access import (
     accessible_booking,
-    cancel_booking,
-    full_view,
     page_of_bookings,
 )
 from masu.services.dispatch import admin as admin_dispatch
@@ -23,7 +21,6 @@ from masu.services.dispatch.matching import ranked_candidates
 from masu.services.dispatch.offer_views import offers_of_booking
 from masu.services.operations.outbox import replay_dead_letter
 from masu.services.review.cycle import resend_review_request
-from masu.web.api.idempotency import respond_idempotently
 from masu.web.api.moves import AdminMoverDep
 from masu.web.deps import AdminDep, ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.openapi import refusals
@@ -76,33 +73,9 @@ async def list_bookings(
 
 
 @router.post("/bookings/{bookingId}/cancel", response_model=BookingOut, responses=refusals(409))
-async def cancel(
-    booking_id: BookingId,
-    body: AdminCancelIn,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    admin: AdminDep,
-) -> Response:
+async def cancel(booking_id: BookingId, body: AdminCancelIn, mover: AdminMoverDep) -> Response:
     """Cancel before completion, with a reason; `refund` (default: before the cut-off) returns the payment."""
-
-    async def work() -> BookingOut:
-        booking = await cancel_booking(
-            session,
-            now=now,
-            policy=policy,
-            principal=admin,
-            booking_id=booking_id,
-            reason=body.reason,
-            refund=body.refund,
-        )
-        return BookingOut.of(await full_view(session, booking), base_url=container.settings.PUBLIC_BASE_URL)
-
-    return await respond_idempotently(
-        request=request, container=container, session=session, principal=admin, status_code=200, work=work
-    )
+    return await mover.cancel(booking_id, reason=body.reason, refund=body.refund)
 
 
 class OfferSummaryOut(ApiModel):
@@ -188,17 +161,9 @@ async def bonus(booking_id: BookingId, body: BonusIn, mover: AdminMoverDep) -> R
 
 
 def _offer_out(o: Offer, name: str) -> OfferSummaryOut:
-    return OfferSummaryOut(
-        id=o.id,
-        professional_id=o.professional_id,
-        name=name,
-        wave=o.wave,
-        match_score=o.match_score,
-        notified_at=o.notified_at,
-        expires_at=o.expires_at,
-        response_status=o.response_status,
-        response_at=o.response_at,
-    )
+    """The offer's columns as they are, with its professional's name."""
+    columns = {field: getattr(o, field) for field in OfferSummaryOut.model_fields if field != "name"}
+    return OfferSummaryOut(name=name, **columns)
 
 
 class CandidateOut(ApiModel):
@@ -237,20 +202,7 @@ async def events(
     session: SessionDep, _admin: AdminDep, booking_id: Annotated[str | None, Query(alias="bookingId")] = None
 ) -> list[EventOut]:
     """The event log: one booking's events in order, or the latest events."""
-    rows = await event_queries.events_of(session, booking_id=booking_id)
-    return [
-        EventOut(
-            id=e.id,
-            type=e.event_type,
-            booking_id=e.booking_id,
-            occurred_at=e.occurred_at,
-            payload=e.payload,
-            status=e.status,
-            attempts=e.attempts,
-            handled_at=e.handled_at,
-        )
-        for e in rows
-    ]
+    return [_event_out(e) for e in await event_queries.events_of(session, booking_id=booking_id)]
 
 
 class ReviewRequestOut(ApiModel):

@@ -10,13 +10,12 @@ from masu.domain.lifecycle import BookingStatus
 from masu.observability.metrics import BOOKINGS_CREATED
 from masu.services.booking.access import (
     booking_stats,
-    cancel_booking,
-    full_view,
     list_visible_bookings,
     view_booking,
 )
 from masu.services.booking.creation import create_booking
 from masu.web.api.idempotency import respond_idempotently
+from masu.web.api.moves import MoverDep
 from masu.web.deps import ContainerDep, NowDep, PolicyDep, PrincipalDep, SessionDep
 from masu.web.openapi import refusals
 from masu.web.schemas.booking import BookingIn, BookingOut, BookingSummaryOut, CancelIn, StatusTotalOut
@@ -90,29 +89,6 @@ async def read(
 
 
 @router.post("/{bookingId}/cancel", response_model=BookingOut, responses=refusals(403, 409))
-async def cancel(
-    booking_id: BookingId,
-    request: Request,
-    container: ContainerDep,
-    now: NowDep,
-    policy: PolicyDep,
-    session: SessionDep,
-    principal: PrincipalDep,
-    body: CancelIn | None = None,
-) -> Response:
+async def cancel(booking_id: BookingId, mover: MoverDep, body: CancelIn | None = None) -> Response:
     """Cancel: the owner until the cut-off (a paid booking is refunded), an admin until completion."""
-
-    async def work() -> BookingOut:
-        booking = await cancel_booking(
-            session,
-            now=now,
-            policy=policy,
-            principal=principal,
-            booking_id=booking_id,
-            reason=body.reason if body else None,
-        )
-        return BookingOut.of(await full_view(session, booking), base_url=container.settings.PUBLIC_BASE_URL)
-
-    return await respond_idempotently(
-        request=request, container=container, session=session, principal=principal, status_code=200, work=work
-    )
+    return await mover.cancel(booking_id, reason=body.reason if body else None)

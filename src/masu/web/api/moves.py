@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.bootstrap import Container
 from masu.domain.access import Principal
-from masu.services.booking.access import BookingView
+from masu.services.booking.access import BookingView, cancel_booking, full_view
 from masu.services.policy import BookingPolicy
 from masu.web.api.idempotency import respond_idempotently
 from masu.web.deps import AdminDep, ContainerDep, NowDep, PolicyDep, PrincipalDep, SessionDep
@@ -47,6 +47,27 @@ class Mover:
             )
             return BookingOut.of(view)
 
+        return await self._idempotently(work)
+
+    async def cancel(self, booking_id: str, *, reason: str | None, refund: bool | None = None) -> Response:
+        """Cancel the booking (idempotently, as `answer`) and answer it with its payment links."""
+
+        async def work() -> BookingOut:
+            booking = await cancel_booking(
+                self.session,
+                now=self.now,
+                policy=self.policy,
+                principal=self.principal,
+                booking_id=booking_id,
+                reason=reason,
+                refund=refund,
+            )
+            view = await full_view(self.session, booking)
+            return BookingOut.of(view, base_url=self.container.settings.PUBLIC_BASE_URL)
+
+        return await self._idempotently(work)
+
+    async def _idempotently(self, work: Callable[[], Awaitable[BookingOut]]) -> Response:
         return await respond_idempotently(
             request=self.request,
             container=self.container,

@@ -58,6 +58,11 @@ def render(
     return response
 
 
+def not_found(request: Request, portal: str | None = None) -> Response:
+    """The not-found page (404) in `portal`'s layout (None: the customer's)."""
+    return render(request, "ui/not_found.html", {"portal": portal}, status_code=404)
+
+
 def remember_language(request: Request, response: Response) -> None:
     """Keep an explicit `?lang=` choice in a cookie for the next pages."""
     asked = request.query_params.get("lang")

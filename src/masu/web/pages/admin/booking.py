@@ -12,14 +12,14 @@ from masu.domain.access import Principal
 from masu.domain.errors import NotFound
 from masu.domain.lifecycle import BookingStatus
 from masu.services.booking.access import accessible_booking
-from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.services.dispatch.matching import ranked_candidates
 from masu.services.operations.timeline import booking_timeline
 from masu.services.professional.profiles import name_of
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.common import CATALOGUES, local, looks_like_id
 from masu.web.schemas.common import shekels_number
-from masu.web.ui.render import page_texts, render
+from masu.web.ui.booking_facts import one_line_address, treatment_names
+from masu.web.ui.render import not_found, page_texts, render
 from masu.web.ui.session import AdminUserDep
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ async def booking_page(
     """The booking with its timeline and the actions its status allows; `?done=` names a finished action."""
     booking = await find_booking(session, admin, booking_id)
     if booking is None:
-        return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
+        return not_found(request, "admin")
     done = request.query_params.get("done")
     message = None
     if done in DONE_KEYS:
@@ -94,20 +94,12 @@ async def render_booking(
 
 
 async def _facts(session: AsyncSession, booking: Booking) -> dict[str, Any]:
-    treatments = {
-        o.treatment.id: o.treatment.name for o in await treatments_with_durations(session, active_only=False)
-    }
+    treatments = await treatment_names(session)
     professional = await name_of(session, booking.professional_id) if booking.professional_id else None
-    parts = [
-        booking.address_street,
-        booking.address_building,
-        booking.address_apartment,
-        booking.address_city,
-    ]
     return {
         "treatment": treatments.get(booking.treatment_id, ""),
         "when": local(booking.booking_date_time),
-        "address": ", ".join(part for part in parts if part),
+        "address": one_line_address(booking),
         "professional": professional,
     }
 

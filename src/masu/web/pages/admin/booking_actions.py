@@ -24,7 +24,7 @@ from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.admin.booking import find_booking, render_booking
 from masu.web.pages.admin.common import CATALOGUES, Csrf, local, looks_like_id
 from masu.web.schemas.common import to_agorot
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect
 from masu.web.ui.session import AdminUserDep
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ async def act(
     """Run one of ACTIONS on the booking and go back to its page; a refusal shows its message there."""
     work = ACTIONS.get(action)
     if work is None:
-        return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
+        return not_found(request, "admin")
     form = await _form(request)
     posted = Posted(request, form, session, admin, now, policy, review_schedule(container.settings))
     return await _act(posted, booking_id, work)
@@ -205,7 +205,7 @@ async def _act(posted: Posted, booking_id: str, work: AdminAction) -> Response:
     request, session = posted.request, posted.session
     booking = await find_booking(session, posted.admin, booking_id)
     if booking is None:
-        return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
+        return not_found(request, "admin")
     try:
         done = await work(posted, booking)
         await session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
@@ -14,11 +15,11 @@ from masu.domain.errors import Conflict, DomainError, NotFound
 from masu.services.catalogue.catalogue import cities, coupons, surcharge_rules, treatments_with_durations
 from masu.web.deps import SessionDep
 from masu.web.pages.admin.catalogue_forms import FormRefused, refused_by_service
-from masu.web.pages.admin.common import local
+from masu.web.pages.admin.common import local, looks_like_id
 from masu.web.pages.admin.manage_texts import MANAGE_CATALOGUES
 from masu.web.schemas.common import shekels_number
 from masu.web.schemas.units import WEEKDAYS, clock_of, wire_value
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ async def submit(
         return page(refused.errors, 422)
     except NotFound:
         await session.rollback()
-        return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
+        return not_found(request, "admin")
     except DomainError as refused:
         await session.rollback()
         known = page_texts(request, *MANAGE_CATALOGUES).keys()
@@ -119,10 +120,57 @@ async def submit(
     return redirect(request, f"/admin/catalogue?done={done}#{done.partition('_')[0]}")
 
 
+@dataclass(frozen=True)
+class ItemForm:
+    """One kind of catalogue row's form: its name in the texts and `done` keys, its URLs and template."""
+
+    name: str
+    plural: str
+    template: str
+
+    @property
+    def new_url(self) -> str:
+        return f"/admin/catalogue/{self.plural}/new"
+
+    def url(self, row_id: str) -> str:
+        return f"/admin/catalogue/{self.plural}/{row_id}"
+
+    def show(self, request: Request, values: Mapping[str, str], *, action: str, **extra: Any) -> Response:
+        """This form with `values` (see `form_page`)."""
+        return form_page(request, self.template, values, action=action, **extra)
+
+    async def save(
+        self,
+        request: Request,
+        session: AsyncSession,
+        container: Container,
+        *,
+        work: Work,
+        done: str,
+        values: Mapping[str, str],
+        action: str,
+        **extra: Any,
+    ) -> Response:
+        """`submit` this form's `work`; refused, the form again with `values` (and `extra`) and its errors."""
+
+        def page(errors: Mapping[str, str], status: int) -> Response:
+            return self.show(request, values, action=action, errors=errors, status_code=status, **extra)
+
+        return await submit(
+            request, session, container, work=work, form_name=self.name, done=f"{self.name}_{done}", page=page
+        )
+
+
 async def posted(request: Request) -> dict[str, str]:
     """The posted fields as strings (the CSRF token left out)."""
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"}
+
+
+def must_be_id(row_id: str) -> None:
+    """NotFound for a string that cannot name a row (so no query runs with it)."""
+    if not looks_like_id(row_id):
+        raise NotFound("no such row")
 
 
 def _price(agorot: int | None) -> int | float | None:

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masu.domain.errors import NotFound
 from masu.services.catalogue import admin as catalogue_admin
 from masu.services.catalogue import catalogue
 from masu.web.deps import ContainerDep, NowDep, SessionDep
-from masu.web.pages.admin.catalogue import form_page, posted, submit
+from masu.web.pages.admin.catalogue import ItemForm, must_be_id, posted, submit
 from masu.web.pages.admin.catalogue_forms import (
     city_changes,
     city_form,
@@ -27,27 +26,26 @@ from masu.web.pages.admin.catalogue_forms import (
 )
 from masu.web.pages.admin.common import Csrf, looks_like_id
 from masu.web.schemas.units import conflict_on_duplicate
-from masu.web.ui.render import render
+from masu.web.ui.render import not_found
 from masu.web.ui.session import AdminUserDep
 
 RowT = TypeVar("RowT")
 router = APIRouter(tags=["pages"], include_in_schema=False)
-CITY, COUPON, SURCHARGE = "admin/manage/city.html", "admin/manage/coupon.html", "admin/manage/surcharge.html"
-NEW_CITY, NEW_COUPON, NEW_SURCHARGE = (
-    f"/admin/catalogue/{s}/new" for s in ("cities", "coupons", "surcharges")
-)
+CITY = ItemForm("city", "cities", "admin/manage/city.html")
+COUPON = ItemForm("coupon", "coupons", "admin/manage/coupon.html")
+SURCHARGE = ItemForm("surcharge", "surcharges", "admin/manage/surcharge.html")
 
 
 # Cities
 
 
-@router.get(NEW_CITY, response_class=HTMLResponse)
+@router.get(CITY.new_url, response_class=HTMLResponse)
 async def city_to_add(request: Request, admin: AdminUserDep) -> Response:
     """An empty city form."""
-    return form_page(request, CITY, {}, action=NEW_CITY)
+    return CITY.show(request, {}, action=CITY.new_url)
 
 
-@router.post(NEW_CITY, response_class=HTMLResponse)
+@router.post(CITY.new_url, response_class=HTMLResponse)
 async def add_city(
     request: Request, _csrf: Csrf, admin: AdminUserDep, container: ContainerDep, session: SessionDep
 ) -> Response:
@@ -59,11 +57,8 @@ async def add_city(
         async with conflict_on_duplicate(session, "a city with this name exists", code="city_exists"):
             await catalogue_admin.create_city(session, **city.model_dump())
 
-    def page(errors: Mapping[str, str], status: int) -> Response:
-        return form_page(request, CITY, form, action=NEW_CITY, errors=errors, status_code=status)
-
-    return await submit(
-        request, session, container, work=work, form_name="city", done="city_created", page=page
+    return await CITY.save(
+        request, session, container, work=work, done="created", values=form, action=CITY.new_url
     )
 
 
@@ -72,8 +67,8 @@ async def city_to_edit(city_id: str, request: Request, admin: AdminUserDep, sess
     """A city's form with its stored values."""
     city = await _stored(catalogue.city_by_id, session, city_id)
     if city is None:
-        return _not_found(request)
-    return form_page(request, CITY, city_form(city), action=f"/admin/catalogue/cities/{city.id}")
+        return not_found(request, "admin")
+    return CITY.show(request, city_form(city), action=CITY.url(city.id))
 
 
 @router.post("/admin/catalogue/cities/{city_id}", response_class=HTMLResponse)
@@ -86,32 +81,29 @@ async def save_city(
     session: SessionDep,
 ) -> Response:
     """Rename, move, activate or deactivate a city; the form again with its errors when refused."""
-    form, action = await posted(request), f"/admin/catalogue/cities/{city_id}"
+    form = await posted(request)
 
     async def work() -> None:
         changes = city_changes(form)
-        _must_be_id(city_id)
+        must_be_id(city_id)
         async with conflict_on_duplicate(session, "a city with this name exists", code="city_exists"):
             await catalogue_admin.update_city(session, city_id=city_id, changes=changes)
 
-    def page(errors: Mapping[str, str], status: int) -> Response:
-        return form_page(request, CITY, form, action=action, errors=errors, status_code=status)
-
-    return await submit(
-        request, session, container, work=work, form_name="city", done="city_saved", page=page
+    return await CITY.save(
+        request, session, container, work=work, done="saved", values=form, action=CITY.url(city_id)
     )
 
 
 # Coupons
 
 
-@router.get(NEW_COUPON, response_class=HTMLResponse)
+@router.get(COUPON.new_url, response_class=HTMLResponse)
 async def coupon_to_add(request: Request, admin: AdminUserDep) -> Response:
     """An empty coupon form."""
-    return form_page(request, COUPON, {"kind": "percent"}, action=NEW_COUPON)
+    return COUPON.show(request, {"kind": "percent"}, action=COUPON.new_url)
 
 
-@router.post(NEW_COUPON, response_class=HTMLResponse)
+@router.post(COUPON.new_url, response_class=HTMLResponse)
 async def add_coupon(
     request: Request,
     _csrf: Csrf,
@@ -128,11 +120,8 @@ async def add_coupon(
         async with conflict_on_duplicate(session, "a coupon with this code exists", code="coupon_exists"):
             await catalogue_admin.create_coupon(session, now=now, **coupon.fields())
 
-    def page(errors: Mapping[str, str], status: int) -> Response:
-        return form_page(request, COUPON, form, action=NEW_COUPON, errors=errors, status_code=status)
-
-    return await submit(
-        request, session, container, work=work, form_name="coupon", done="coupon_created", page=page
+    return await COUPON.save(
+        request, session, container, work=work, done="created", values=form, action=COUPON.new_url
     )
 
 
@@ -143,9 +132,9 @@ async def coupon_to_edit(
     """A coupon's form: its window, limits and activity can change; code and value cannot."""
     coupon = await _stored(catalogue.coupon_by_id, session, coupon_id)
     if coupon is None:
-        return _not_found(request)
-    action = f"/admin/catalogue/coupons/{coupon.id}"
-    return form_page(request, COUPON, coupon_form(coupon), action=action, used=coupon.times_used)
+        return not_found(request, "admin")
+    action = COUPON.url(coupon.id)
+    return COUPON.show(request, coupon_form(coupon), action=action, used=coupon.times_used)
 
 
 @router.post("/admin/catalogue/coupons/{coupon_id}", response_class=HTMLResponse)
@@ -160,33 +149,30 @@ async def save_coupon(
     """Change a coupon's window, limits or activity; the form again with its errors when refused."""
     coupon = await _stored(catalogue.coupon_by_id, session, coupon_id)
     if coupon is None:
-        return _not_found(request)
-    form, action = await posted(request), f"/admin/catalogue/coupons/{coupon.id}"
+        return not_found(request, "admin")
+    form, action = await posted(request), COUPON.url(coupon.id)
     shown = {**form, **{k: v for k, v in coupon_form(coupon).items() if k in ("code", "kind", "value")}}
     used = coupon.times_used  # read now: a refusal rolls back, and the coupon's row with it
 
     async def work() -> None:
         await catalogue_admin.update_coupon(session, coupon_id=coupon_id, changes=coupon_changes(form))
 
-    def page(errors: Mapping[str, str], status: int) -> Response:
-        return form_page(request, COUPON, shown, action=action, errors=errors, status_code=status, used=used)
-
-    return await submit(
-        request, session, container, work=work, form_name="coupon", done="coupon_saved", page=page
+    return await COUPON.save(
+        request, session, container, work=work, done="saved", values=shown, action=action, used=used
     )
 
 
 # Surcharge rules
 
 
-@router.get(NEW_SURCHARGE, response_class=HTMLResponse)
+@router.get(SURCHARGE.new_url, response_class=HTMLResponse)
 async def surcharge_to_add(request: Request, admin: AdminUserDep) -> Response:
     """An empty surcharge form (active, a percentage)."""
     values = {"amount_kind": "percent", "is_active": "1"}
-    return form_page(request, SURCHARGE, values, action=NEW_SURCHARGE)
+    return SURCHARGE.show(request, values, action=SURCHARGE.new_url)
 
 
-@router.post(NEW_SURCHARGE, response_class=HTMLResponse)
+@router.post(SURCHARGE.new_url, response_class=HTMLResponse)
 async def add_surcharge(
     request: Request,
     _csrf: Csrf,
@@ -202,11 +188,8 @@ async def add_surcharge(
         fields = new_surcharge(form).fields()
         await catalogue_admin.create_surcharge_rule(session, now=now, **fields)
 
-    def page(errors: Mapping[str, str], status: int) -> Response:
-        return form_page(request, SURCHARGE, form, action=NEW_SURCHARGE, errors=errors, status_code=status)
-
-    return await submit(
-        request, session, container, work=work, form_name="surcharge", done="surcharge_created", page=page
+    return await SURCHARGE.save(
+        request, session, container, work=work, done="created", values=form, action=SURCHARGE.new_url
     )
 
 
@@ -217,10 +200,8 @@ async def surcharge_to_edit(
     """A surcharge rule's form with its stored values."""
     rule = await _stored(catalogue.surcharge_rule_by_id, session, rule_id)
     if rule is None:
-        return _not_found(request)
-    return form_page(
-        request, SURCHARGE, surcharge_form(rule), action=f"/admin/catalogue/surcharges/{rule.id}"
-    )
+        return not_found(request, "admin")
+    return SURCHARGE.show(request, surcharge_form(rule), action=SURCHARGE.url(rule.id))
 
 
 @router.post("/admin/catalogue/surcharges/{rule_id}", response_class=HTMLResponse)
@@ -233,18 +214,15 @@ async def save_surcharge(
     session: SessionDep,
 ) -> Response:
     """Replace a surcharge rule's definition; the form again with its errors when refused."""
-    form, action = await posted(request), f"/admin/catalogue/surcharges/{rule_id}"
+    form = await posted(request)
 
     async def work() -> None:
         changes = surcharge_changes(form)
-        _must_be_id(rule_id)
+        must_be_id(rule_id)
         await catalogue_admin.update_surcharge_rule(session, rule_id=rule_id, changes=changes)
 
-    def page(errors: Mapping[str, str], status: int) -> Response:
-        return form_page(request, SURCHARGE, form, action=action, errors=errors, status_code=status)
-
-    return await submit(
-        request, session, container, work=work, form_name="surcharge", done="surcharge_saved", page=page
+    return await SURCHARGE.save(
+        request, session, container, work=work, done="saved", values=form, action=SURCHARGE.url(rule_id)
     )
 
 
@@ -260,11 +238,11 @@ async def deactivate_surcharge(
     """Take a surcharge rule out of pricing (kept, like the API's delete, for the bookings priced with it)."""
 
     async def work() -> None:
-        _must_be_id(rule_id)
+        must_be_id(rule_id)
         await catalogue_admin.update_surcharge_rule(session, rule_id=rule_id, changes={"is_active": False})
 
     def page(errors: Mapping[str, str], status: int) -> Response:
-        return _not_found(request)  # the only change asked cannot be refused for a rule that exists
+        return not_found(request, "admin")  # the only change asked cannot be refused for a rule that exists
 
     return await submit(
         request, session, container, work=work, form_name="surcharge", done="surcharge_deactivated", page=page
@@ -276,13 +254,3 @@ async def _stored(
 ) -> RowT | None:
     """The row `find` finds with this id, or None (a string that cannot be an id queries nothing)."""
     return await find(session, row_id) if looks_like_id(row_id) else None
-
-
-def _must_be_id(row_id: str) -> None:
-    """NotFound for a string that cannot name a row (so no query runs with it)."""
-    if not looks_like_id(row_id):
-        raise NotFound("no such row")
-
-
-def _not_found(request: Request) -> Response:
-    return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)

@@ -13,7 +13,7 @@ from masu.services.operations.outbox import dead_letters, replay_dead_letter
 from masu.services.operations.system_status import SystemStatus, system_status
 from masu.web.deps import ContainerDep, NowDep, SessionDep
 from masu.web.pages.admin.common import CATALOGUES, Csrf, local
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ async def replay(
 ) -> Response:
     """Put a dead-lettered event back in the queue; back to the page saying what happened."""
     if not _looks_like_event_id(event_id):
-        return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)
+        return not_found(request, "admin")
     try:
         await replay_dead_letter(session, admin=admin, event_id=int(event_id), now=now)
         await session.commit()

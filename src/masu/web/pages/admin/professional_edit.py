@@ -25,7 +25,7 @@ from masu.web.pages.admin.common import Csrf, local, looks_like_id
 from masu.web.pages.admin.manage_texts import MANAGE_CATALOGUES, TEXTS
 from masu.web.schemas.common import shekels_number
 from masu.web.schemas.professional import LocationIn
-from masu.web.ui.render import page_language, page_texts, redirect, render
+from masu.web.ui.render import not_found, page_language, page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 from masu.web.ui.weekly_hours import Slots, form_days, intervals_of, overlap_errors, saved_slots, slots_of
 
@@ -88,7 +88,7 @@ async def save_treatments(
     try:
         pays = _own_pays(await professionals.professional_details(session, user_id=professional_id))
     except NotFound:
-        return _not_found(request)
+        return not_found(request, "admin")
     offered = offered_of(ticked, pays)
     refused = await _commit(
         session, lambda: professionals.set_treatments(session, user_id=professional_id, offered=offered)
@@ -148,11 +148,11 @@ async def show_professional(
 ) -> Response:
     """The professional's page with its forms; with `typed`, that form as typed and 422; 404 for nobody."""
     if not looks_like_id(professional_id):
-        return _not_found(request)
+        return not_found(request, "admin")
     try:
         details = await professionals.professional_details(session, user_id=professional_id)
     except NotFound:
-        return _not_found(request)
+        return not_found(request, "admin")
     typed = typed or Typed()
     saved = request.query_params.get("saved")
     texts = page_texts(request, *MANAGE_CATALOGUES)
@@ -278,13 +278,9 @@ async def _commit(
 def _after(request: Request, professional_id: str, refused: DomainError | None, saved: str) -> Response:
     """Back to the page confirming the save, or the not-found page when there is no such professional."""
     if refused is not None:
-        return _not_found(request)
+        return not_found(request, "admin")
     return redirect(request, f"/admin/professionals/{professional_id}?saved={saved}#{saved}")
 
 
 async def _form(request: Request) -> dict[str, str]:
     return {key: str(value) for key, value in (await request.form()).items()}
-
-
-def _not_found(request: Request) -> Response:
-    return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)

@@ -19,7 +19,7 @@ from masu.web.deps import ContainerDep, NowDep, SessionDep
 from masu.web.pages.admin.common import Csrf, looks_like_id
 from masu.web.pages.admin.manage_texts import MANAGE_CATALOGUES
 from masu.web.pages.admin.professional_edit import show_professional
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import AdminUserDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -79,7 +79,7 @@ async def _change_status(
 ) -> Response:
     """Set the status and commit; the list again with `?done=`, or the not-found page."""
     if not looks_like_id(professional_id):
-        return _not_found(request)
+        return not_found(request, "admin")
     try:
         await professionals.set_status(
             session, now=container.clock.now(), user_id=professional_id, status=status
@@ -87,7 +87,7 @@ async def _change_status(
         await session.commit()
     except NotFound:
         await session.rollback()
-        return _not_found(request)
+        return not_found(request, "admin")
     shown = str((await request.form()).get("shown_status", ""))
     query = {"done": status} | ({"status": shown} if shown in STATUSES else {})
     return redirect(request, f"/admin/professionals?{urlencode(query)}")
@@ -114,7 +114,3 @@ def _row(summary: ProfessionalSummary, record: ProfessionalRecord) -> dict[str, 
         "rating": None if rating is None else f"{rating:.1f}",
         "reviews": record.rating_count,
     }
-
-
-def _not_found(request: Request) -> Response:
-    return render(request, "ui/not_found.html", {"portal": "admin"}, status_code=404)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,13 +25,13 @@ from masu.services.booking.access import (
     list_visible_bookings,
     view_booking,
 )
-from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.services.review.reviews import reviews_page, submit_review
 from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
 from masu.web.pages.customer.texts import TEXTS
 from masu.web.schemas.common import ID_PATTERN, shekels_number
+from masu.web.ui.booking_facts import one_line_address, treatment_names
 from masu.web.ui.csrf import require_csrf
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import UserDep
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ DONE_MESSAGES = (("created", "created_ok"), ("cancelled", "cancelled_ok"), ("rev
 async def my_bookings(request: Request, user: UserDep, session: SessionDep) -> Response:
     """The user's bookings, newest first, with treatment, time, status and price."""
     items, _cursor = await list_visible_bookings(session, user, status=None, limit=MAX_PAGE_SIZE, cursor=None)
-    names = await _treatment_names(session)
+    names = await treatment_names(session)
     rows = [
         {
             "id": item.id,
@@ -70,7 +71,7 @@ async def booking_page(
     """One booking: its details, status timeline, price breakdown and, until the cut-off, a cancel form."""
     view = await _view(session, user, booking_id)
     if view is None:
-        return render(request, "ui/not_found.html", {}, status_code=404)
+        return not_found(request)
     message = _done_message(request)
     return await _render_booking(request, container, session, user, view, message=message)
 
@@ -89,7 +90,7 @@ async def cancel(
     """Cancel the booking (owner, before the cut-off); the page again with the reason when refused."""
     view = await _view(session, user, booking_id)
     if view is None:
-        return render(request, "ui/not_found.html", {}, status_code=404)
+        return not_found(request)
     texts = page_texts(request, TEXTS)
     reason = str((await request.form()).get("reason", "")).strip()
     refusal = _cancel_refusal(view, user, container, reason)
@@ -98,24 +99,13 @@ async def cancel(
         return await _render_booking(
             request, container, session, user, view, message=texts[refusal], error=True, status_code=status
         )
-    try:
-        await cancel_booking(
-            session,
-            now=now,
-            policy=policy,
-            principal=user,
-            booking_id=view.booking.id,
-            reason=reason or None,
+
+    async def act() -> object:
+        return await cancel_booking(
+            session, now=now, policy=policy, principal=user, booking_id=view.booking.id, reason=reason or None
         )
-        await session.commit()
-    except DomainError as refused:
-        await session.rollback()
-        fresh = await _view(session, user, booking_id)
-        assert fresh is not None
-        return await _render_booking(
-            request, container, session, user, fresh, message=refused.message, error=True, status_code=409
-        )
-    return redirect(request, f"/bookings/{view.booking.id}?cancelled=1")
+
+    return await _act(request, container, session, user, view, act=act, done="cancelled")
 
 
 @router.post("/bookings/{booking_id}/review", response_class=HTMLResponse)
@@ -131,24 +121,42 @@ async def review(
     """Review the treated booking (owner, while it awaits the review); the page with the reason if refused."""
     view = await _view(session, user, booking_id)
     if view is None:
-        return render(request, "ui/not_found.html", {}, status_code=404)
+        return not_found(request)
     form = await request.form()
     draft = {"rating": str(form.get("rating", "")).strip(), "comment": str(form.get("comment", ""))}
-    try:
-        await submit_review(
-            session,
-            now=now,
-            principal=user,
-            booking_id=view.booking.id,
-            rating=_rating(draft["rating"]),
-            comment=draft["comment"],
+
+    async def act() -> object:
+        rating, comment = _rating(draft["rating"]), draft["comment"]
+        return await submit_review(
+            session, now=now, principal=user, booking_id=view.booking.id, rating=rating, comment=comment
         )
+
+    return await _act(request, container, session, user, view, act=act, done="reviewed", draft=draft)
+
+
+async def _act(
+    request: Request,
+    container: Container,
+    session: AsyncSession,
+    user: Principal,
+    view: BookingView,
+    *,
+    act: Callable[[], Awaitable[object]],
+    done: str,
+    draft: dict[str, str] | None = None,
+) -> Response:
+    """Run `act` and commit, then the booking's page confirming `done`; refused, the page again saying why.
+
+    With the `draft` of a review, a ValidationFailed is shown next to its field (422) with the draft kept.
+    """
+    try:
+        await act()
         await session.commit()
     except DomainError as refused:
         await session.rollback()
-        fresh = await _view(session, user, booking_id)
+        fresh = await _view(session, user, view.booking.id)
         assert fresh is not None
-        if isinstance(refused, ValidationFailed):
+        if draft is not None and isinstance(refused, ValidationFailed):
             errors = {refused.field: f"review_{refused.field}_invalid"}
             return await _render_booking(
                 request, container, session, user, fresh, review_errors=errors, draft=draft, status_code=422
@@ -156,7 +164,7 @@ async def review(
         return await _render_booking(
             request, container, session, user, fresh, message=refused.message, error=True, status_code=409
         )
-    return redirect(request, f"/bookings/{view.booking.id}?reviewed=1")
+    return redirect(request, f"/bookings/{view.booking.id}?{done}=1")
 
 
 def _rating(text: str) -> int:
@@ -217,7 +225,7 @@ async def _render_booking(
     status_code: int = 200,
 ) -> Response:
     booking = view.booking
-    names = await _treatment_names(session)
+    names = await treatment_names(session)
     is_owner = booking.user_id == user.user_id
     can_cancel = is_owner and booking.status in CANCELLABLE and _before_cutoff(view, container)
     given = await _review_of(session, booking.id)
@@ -225,7 +233,7 @@ async def _render_booking(
         "booking": booking,
         "treatment": names.get(booking.treatment_id, ""),
         "when": _local(booking.booking_date_time),
-        "address": _address(view),
+        "address": one_line_address(booking),
         "history": [
             {"status": h.status, "when": _local(h.occurred_at), "by": h.triggered_by} for h in view.history
         ],
@@ -257,23 +265,6 @@ def _price(view: BookingView) -> dict[str, Any]:
         "surcharges": [(s["description"], shekels_number(int(s["amount"]))) for s in booking.surcharges],
         "discount": shekels_number(booking.discount) if booking.discount else None,
         "total": shekels_number(booking.final_amount),
-    }
-
-
-def _address(view: BookingView) -> str:
-    booking = view.booking
-    parts = [
-        booking.address_street,
-        booking.address_building,
-        booking.address_apartment,
-        booking.address_city,
-    ]
-    return ", ".join(part for part in parts if part)
-
-
-async def _treatment_names(session: AsyncSession) -> dict[str, str]:
-    return {
-        o.treatment.id: o.treatment.name for o in await treatments_with_durations(session, active_only=False)
     }
 
 

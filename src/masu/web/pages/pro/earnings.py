@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse
 from masu.services.professional.work import MonthEarnings, Pay, earnings_of
 from masu.web.deps import NowDep, SessionDep
 from masu.web.pages.pro.texts import TEXTS
-from masu.web.pages.pro.views import local, shekels, treatment_names
+from masu.web.pages.pro.views import local, shekels
+from masu.web.ui.booking_facts import treatment_names
 from masu.web.ui.render import render
 from masu.web.ui.session import ProfessionalDep
 

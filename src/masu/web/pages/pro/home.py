@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -24,10 +25,10 @@ from masu.web.pages.pro.views import (
     refusal_key,
     shekels,
     switch_url,
-    treatment_names,
 )
+from masu.web.ui.booking_facts import one_line_address, treatment_names
 from masu.web.ui.csrf import require_csrf
-from masu.web.ui.render import page_texts, redirect, render
+from masu.web.ui.render import not_found, page_texts, redirect, render
 from masu.web.ui.session import ProfessionalDep
 
 if TYPE_CHECKING:
@@ -63,19 +64,35 @@ async def answer_offer(
 ) -> Response:
     """Accept or decline an offer; a lost race or a late answer shows why (409) instead of acting."""
     if answer not in ANSWERS or not looks_like_id(offer_id):
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
-    try:
+        return not_found(request, "pro")
+
+    async def act() -> object:
         if answer == "accept":
-            await accept_offer(
+            return await accept_offer(
                 session, offer_id=offer_id, professional_id=user.user_id, now=now, policy=policy
             )
-        else:
-            await decline_offer(session, offer_id=offer_id, professional_id=user.user_id, now=now)
+        return await decline_offer(session, offer_id=offer_id, professional_id=user.user_id, now=now)
+
+    return await act_on_dashboard(request, container, session, user, act=act, done=ANSWERS[answer])
+
+
+async def act_on_dashboard(
+    request: Request,
+    container: Container,
+    session: AsyncSession,
+    user: Principal,
+    *,
+    act: Callable[[], Awaitable[object]],
+    done: str,
+) -> Response:
+    """Run `act` and commit, then the dashboard saying `done`; a refusal rolls back and shows why."""
+    try:
+        await act()
         await session.commit()
     except DomainError as refused:
         await session.rollback()
         return await refused_dashboard(request, container, session, user, refused)
-    return redirect(request, f"/pro?done={ANSWERS[answer]}")
+    return redirect(request, f"/pro?done={done}")
 
 
 async def refused_dashboard(
@@ -137,12 +154,6 @@ def _offer_row(offer: OfferView) -> dict[str, Any]:
 
 def visit_row(booking: Booking, names: dict[str, str]) -> dict[str, Any]:
     """What the pages show of an assigned visit."""
-    parts = [
-        booking.address_street,
-        booking.address_building,
-        booking.address_apartment,
-        booking.address_city,
-    ]
     return {
         "id": booking.id,
         "number": booking.booking_number,
@@ -150,7 +161,7 @@ def visit_row(booking: Booking, names: dict[str, str]) -> dict[str, Any]:
         "treatment": names.get(booking.treatment_id, ""),
         "minutes": booking.duration_minutes,
         "when": local(booking.booking_date_time),
-        "address": ", ".join(part for part in parts if part),
+        "address": one_line_address(booking),
         "recipient": booking.recipient_name,
         "phone": booking.recipient_phone,
         "notes": booking.notes,

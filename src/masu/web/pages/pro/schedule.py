@@ -16,7 +16,7 @@ from masu.web.deps import SessionDep
 from masu.web.pages.pro.texts import TEXTS
 from masu.web.pages.pro.views import switch_url
 from masu.web.ui.csrf import require_csrf
-from masu.web.ui.render import page_language, page_texts, redirect, render
+from masu.web.ui.render import not_found, page_language, page_texts, redirect, render
 from masu.web.ui.session import ProfessionalDep
 from masu.web.ui.weekly_hours import (
     HOURS_TEXTS,
@@ -39,7 +39,7 @@ async def schedule(request: Request, user: ProfessionalDep, session: SessionDep)
     try:
         details = await professional_details(session, user_id=user.user_id)
     except NotFound:  # an admin without a professional profile
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     saved = request.query_params.get("saved")
     message = page_texts(request, TEXTS)[f"{saved}_saved"] if saved in {"hours", "cities"} else None
     return await _render(request, session, saved_slots(details.hours), set(details.city_ids), message=message)
@@ -60,7 +60,7 @@ async def save_hours(request: Request, _csrf: Csrf, user: ProfessionalDep, sessi
             await session.rollback()
             errors = overlap_errors(refused, keys)
         except NotFound:
-            return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+            return not_found(request, "pro")
     cities = set(await _city_ids(session, user))
     return await _render(request, session, slots, cities, hour_errors=errors, status_code=422)
 
@@ -79,7 +79,7 @@ async def save_cities(request: Request, _csrf: Csrf, user: ProfessionalDep, sess
             await session.rollback()
             error = "city_unknown"
         except NotFound:
-            return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+            return not_found(request, "pro")
     details = await professional_details(session, user_id=user.user_id)
     return await _render(
         request, session, saved_slots(details.hours), set(chosen), city_error=error, status_code=422

@@ -1,4 +1,4 @@
-"""What the professional pages share: local times, treatment names, amounts, and the outcome messages."""
+"""What the professional pages share: local times, amounts, and the outcome messages."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import re
 from datetime import datetime
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.errors import DomainError, NotFound
 from masu.domain.pricing import BUSINESS_TZ
-from masu.services.catalogue.catalogue import treatments_with_durations
 from masu.web.schemas.common import ID_PATTERN, shekels_number
 from masu.web.ui.render import page_language
 
@@ -41,12 +39,6 @@ def shekels(agorot: int) -> str:
 def looks_like_id(value: str) -> bool:
     """Whether `value` could be an id this system issued (anything else is answered 404 without a query)."""
     return re.fullmatch(ID_PATTERN, value) is not None
-
-
-async def treatment_names(session: AsyncSession) -> dict[str, str]:
-    """Every treatment's name by id (retired ones too: old bookings still name them)."""
-    offers = await treatments_with_durations(session, active_only=False)
-    return {offer.treatment.id: offer.treatment.name for offer in offers}
 
 
 def refusal_key(refused: DomainError) -> str:

@@ -14,15 +14,16 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masu.domain.access import Principal
-from masu.domain.errors import DomainError, NotFound
+from masu.domain.errors import NotFound
 from masu.services.booking.access import BookingView, accessible_booking
 from masu.services.professional.actions import complete_treatment, mark_on_way, start_treatment, withdraw
 from masu.web.deps import ContainerDep, NowDep, PolicyDep, SessionDep
-from masu.web.pages.pro.home import refused_dashboard, render_dashboard, visit_row
+from masu.web.pages.pro.home import act_on_dashboard, render_dashboard, visit_row
 from masu.web.pages.pro.texts import TEXTS
-from masu.web.pages.pro.views import NEXT_MOVE, looks_like_id, switch_url, treatment_names
+from masu.web.pages.pro.views import NEXT_MOVE, looks_like_id, switch_url
+from masu.web.ui.booking_facts import treatment_names
 from masu.web.ui.csrf import require_csrf
-from masu.web.ui.render import redirect, render
+from masu.web.ui.render import not_found, redirect, render
 from masu.web.ui.session import ProfessionalDep
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -49,18 +50,18 @@ async def give_back(
 ) -> Response:
     """Give a confirmed booking back with a reason (422 next to the field without one); it is re-offered."""
     if not looks_like_id(booking_id):
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     reason = str((await request.form()).get("reason", "")).strip()
     if len(reason) not in REASON_LENGTH:
         errors = {booking_id: "reason_invalid"}
         return await render_dashboard(request, container, session, user, errors=errors, status_code=422)
-    try:
-        await withdraw(session, now=now, policy=policy, principal=user, booking_id=booking_id, reason=reason)
-        await session.commit()
-    except DomainError as refused:
-        await session.rollback()
-        return await refused_dashboard(request, container, session, user, refused)
-    return redirect(request, "/pro?done=withdrawn")
+
+    async def act() -> object:
+        return await withdraw(
+            session, now=now, policy=policy, principal=user, booking_id=booking_id, reason=reason
+        )
+
+    return await act_on_dashboard(request, container, session, user, act=act, done="withdrawn")
 
 
 @router.get("/pro/bookings/{booking_id}/{move}", response_class=HTMLResponse)
@@ -73,7 +74,7 @@ async def confirm_move(
 ) -> Response:
     """Ask before marking the visit on the way, started or completed (the dashboard when stale)."""
     if move not in MOVES or not looks_like_id(booking_id):
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     return await _confirmation(request, session, user, booking_id, move)
 
 
@@ -91,17 +92,15 @@ async def move_visit(
 ) -> Response:
     """Mark the visit on the way, started or completed once confirmed; a refusal says why."""
     if move not in MOVES or not looks_like_id(booking_id):
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     if (await request.form()).get("confirmed") != "1":
         return await _confirmation(request, session, user, booking_id, move)
-    act, outcome = MOVES[move]
-    try:
-        await act(session, now=now, policy=policy, principal=user, booking_id=booking_id)
-        await session.commit()
-    except DomainError as refused:
-        await session.rollback()
-        return await refused_dashboard(request, container, session, user, refused)
-    return redirect(request, f"/pro?done={outcome}")
+    service, outcome = MOVES[move]
+
+    async def act() -> object:
+        return await service(session, now=now, policy=policy, principal=user, booking_id=booking_id)
+
+    return await act_on_dashboard(request, container, session, user, act=act, done=outcome)
 
 
 async def _confirmation(
@@ -111,7 +110,7 @@ async def _confirmation(
     try:
         booking = await accessible_booking(session, user, booking_id)
     except NotFound:
-        return render(request, "ui/not_found.html", {"portal": "pro"}, status_code=404)
+        return not_found(request, "pro")
     if NEXT_MOVE.get(booking.status) != move or booking.professional_id != user.user_id:
         return redirect(request, "/pro")
     context = {
