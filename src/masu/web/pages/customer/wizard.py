@@ -314,7 +314,8 @@ def _bookable_day(day: date | None, container: Container) -> date | None:
 
 def _window(container: Container) -> tuple[date, date]:
     now, policy = container.clock.now(), container.policy
-    return _local_day(now + policy.min_lead), _local_day(now + policy.max_horizon)
+    first, last = (now + policy.min_lead, now + policy.max_horizon)
+    return first.astimezone(BUSINESS_TZ).date(), last.astimezone(BUSINESS_TZ).date()
 
 
 def _query(picks: Picks) -> SlotQuery:
@@ -396,7 +397,3 @@ def _when_text(picks: Picks) -> str:
 
 def _local_time(moment: datetime) -> str:
     return moment.astimezone(BUSINESS_TZ).strftime("%H:%M")
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(BUSINESS_TZ).date()
