@@ -22,6 +22,7 @@ from masu.persistence.database import create_engine, create_session_factory, upg
 from masu.services.accounts import Passwords
 from masu.services.demo_data import load_demo_data
 from masu.web.app import create_app
+from tests.workers import worker_redis_url
 
 # The tests' "now": a Tuesday morning in Israel (10:00 local), so visits can be booked hours and days ahead.
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -51,12 +52,12 @@ def postgres_base_url() -> str:
 
 
 def redis_url() -> str:
-    """The Redis URL the tests may use (MASU_TEST_REDIS_URL)."""
+    """The Redis URL the tests may use (MASU_TEST_REDIS_URL), in this worker's own database of that Redis."""
     url = os.environ.get("MASU_TEST_REDIS_URL")
     if not url:
         service_unavailable("Redis (MASU_TEST_REDIS_URL)")
     assert url is not None
-    return url
+    return worker_redis_url(url)
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
