@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from masu.bootstrap import Container, build_container
+from masu.clock import SettableClock
 from masu.web.app import create_app
 from tests.conftest import service_unavailable, settings_for
 from tests.factories import ADMIN, CUSTOMER, book, login
@@ -49,9 +50,9 @@ def own_redis() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
 
 @pytest.fixture
 async def client_with_redis(
-    database_url: str, own_redis: tuple[str, subprocess.Popen[bytes]]
+    database_url: str, clock: SettableClock, own_redis: tuple[str, subprocess.Popen[bytes]]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    container = build_container(settings_for(database_url, REDIS_URL=own_redis[0]))
+    container = build_container(settings_for(database_url, REDIS_URL=own_redis[0]), clock=clock)
     transport = httpx.ASGITransport(app=create_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://masu.test") as http:
         yield http
