@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from masu.persistence.database import create_engine, create_session_factory, upg
 from masu.services.account.accounts import Passwords
 from masu.services.operations.demo_data import load_demo_data
 from masu.web.app import create_app
+from tests.workers import worker_redis_url
 
 # The tests' "now": a Tuesday morning in Israel (10:00 local), so visits can be booked hours and days ahead.
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -51,12 +54,12 @@ def postgres_base_url() -> str:
 
 
 def redis_url() -> str:
-    """The Redis URL the tests may use (MASU_TEST_REDIS_URL)."""
+    """The Redis URL the tests may use (MASU_TEST_REDIS_URL), in this worker's own database of that Redis."""
     url = os.environ.get("MASU_TEST_REDIS_URL")
     if not url:
         service_unavailable("Redis (MASU_TEST_REDIS_URL)")
     assert url is not None
-    return url
+    return worker_redis_url(url)
 
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
@@ -102,12 +105,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# A test database's commits do not wait for the WAL to reach the disk (a clone does not inherit the setting
+# of its template). Locks, isolation and what each transaction sees are the same; only a PostgreSQL crash
+# could lose the last commits, and the tests never crash it. Thousands of commits then stop queueing on
+# the disk that every worker, and everything else on the machine, shares.
+_NO_FLUSH_WAIT = "ALTER DATABASE {} SET synchronous_commit TO off"
+
+
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     """A PostgreSQL database migrated and loaded with the demo data, cloned for each test."""
     base = postgres_base_url()
     name = f"masu_template_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin_sql(base, f"CREATE DATABASE {name}"))
+    asyncio.run(_admin_sql(base, f"CREATE DATABASE {name}", _NO_FLUSH_WAIT.format(name)))
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade_database(url)
@@ -117,14 +127,65 @@ def postgres_template() -> Iterator[str]:
         asyncio.run(_admin_sql(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
-def _postgres_clone(template: str) -> Iterator[str]:
-    base = postgres_base_url()
-    name = f"masu_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin_sql(base, f"CREATE DATABASE {name} TEMPLATE {template}"))
+class PostgresClones:
+    """Databases cloned from this worker's template, one a test, made and dropped off the tests' path.
+
+    A clone takes about a second to make and another to drop, waiting on the disk mostly: one thread makes
+    the next clone while a test runs, and drops each used one after its test. Every test still gets a clone
+    nobody used before; what the thread fails at fails the test that takes the clone, or the session.
+    """
+
+    def __init__(self, base: str, template: str) -> None:
+        self._base, self._template = base, template
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-clones")
+        self._next: Future[str] | None = None
+        self._drops: list[Future[None]] = []
+
+    def _make(self) -> str:
+        name = f"masu_test_{uuid.uuid4().hex[:12]}"
+        create = f"CREATE DATABASE {name} TEMPLATE {self._template}"
+        asyncio.run(_admin_sql(self._base, create, _NO_FLUSH_WAIT.format(name)))
+        return name
+
+    def _drop(self, name: str) -> None:
+        asyncio.run(_admin_sql(self._base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+    def take(self) -> str:
+        """A fresh clone's name; the next one is begun at once."""
+        made = self._next or self._thread.submit(self._make)
+        self._next = self._thread.submit(self._make)
+        return made.result()
+
+    def give_back(self, name: str) -> None:
+        """Drop a clone whose test is over (after the clone begun for the next test)."""
+        self._drops.append(self._thread.submit(self._drop, name))
+
+    def close(self) -> None:
+        """Drop the clone nobody took, wait for every drop, and raise what failed."""
+        if self._next is not None:
+            with contextlib.suppress(Exception):
+                self.give_back(self._next.result())
+        self._thread.shutdown(wait=True)
+        for dropped in self._drops:
+            dropped.result()
+
+
+@pytest.fixture(scope="session")
+def postgres_clones(postgres_template: str) -> Iterator[PostgresClones]:
+    """This worker's maker of fresh PostgreSQL databases from its template."""
+    clones = PostgresClones(postgres_base_url(), postgres_template)
     try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+        yield clones
     finally:
-        asyncio.run(_admin_sql(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        clones.close()
+
+
+def _postgres_clone(clones: PostgresClones) -> Iterator[str]:
+    name = clones.take()
+    try:
+        yield make_url(postgres_base_url()).set(database=name).render_as_string(hide_password=False)
+    finally:
+        clones.give_back(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -135,13 +196,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copy(request.getfixturevalue("sqlite_template"), target)
         yield f"sqlite+aiosqlite:///{target}"
     else:
-        yield from _postgres_clone(request.getfixturevalue("postgres_template"))
+        yield from _postgres_clone(request.getfixturevalue("postgres_clones"))
 
 
 @pytest.fixture
 def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh migrated PostgreSQL database with the demo data (for PostgreSQL-only tests)."""
-    yield from _postgres_clone(request.getfixturevalue("postgres_template"))
+    yield from _postgres_clone(request.getfixturevalue("postgres_clones"))
 
 
 @pytest.fixture

@@ -2,14 +2,14 @@
 
 `running_server(database_url)` is a context manager yielding the base URL; `live_server_fixture(...)` builds a
 pytest fixture from it; `run_masu(...)` runs any other `masu` command with the same environment;
-`ServerClock` moves such a server's clock (its processes read the offset file it writes).
+`ServerClock` moves such a server's clock (its processes read the offset file it writes). The port is one of
+this worker's own (tests/workers.py), so servers of parallel workers never ask for the same one.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +28,7 @@ import pytest
 
 from masu.config import Settings
 from tests.conftest import CHEAP_PASSWORD_HASHING
+from tests.workers import free_port
 
 # The console script installed next to the interpreter (masu.cli has no `__main__`).
 MASU = Path(sys.executable).parent / "masu"
@@ -84,13 +85,6 @@ def run_masu(
             f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
         )
     return result
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -61,7 +61,10 @@ def test_random_tokens_of_32_bytes_are_always_strong_enough() -> None:
     assert min(hexadecimal) >= 128
 
 
-@pytest.mark.parametrize("secret", [secrets.token_urlsafe(32), secrets.token_hex(32)])
+# Named by kind: the values are new in each process, and parallel workers must collect the same test ids.
+@pytest.mark.parametrize(
+    "secret", [secrets.token_urlsafe(32), secrets.token_hex(32)], ids=["token_urlsafe", "token_hex"]
+)
 def test_production_starts_with_a_real_secret(secret: str) -> None:
     settings = _production(SECRET_KEY=secret, METRICS_TOKEN=secrets.token_urlsafe(32))
     assert settings.is_production

@@ -2,7 +2,8 @@
 
 Schemathesis builds requests from the document (valid ones and broken ones) and runs all of its checks on
 every answer. The run passes only with no server error and no answer the document does not describe. Each
-caller has a server of its own, and two callers run at once in processes of their own (about 2 minutes here).
+caller has a server of its own, and two callers run at once in processes of their own (about 2 minutes here);
+under `make test` each worker runs the callers of the tests it is given.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import multiprocessing
 import shutil
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from schemathesis.engine.statistic import Statistic
 
 from tests.factories import ADMIN, CUSTOMER, PROFESSIONAL
 from tests.live_server import running_server
+from tests.workers import worker_count
 
 EXAMPLES_PER_OPERATION = 25
 PARALLEL_RUNS = 2
@@ -108,10 +111,13 @@ class Run:
         )
 
 
-def _config(document_has_links: bool) -> SchemathesisConfig:
+def _config(document_has_links: bool, workdir: Path) -> SchemathesisConfig:
     return SchemathesisConfig.from_dict(
         {
             "seed": SEED,
+            # The run's own cache, never .schemathesis/ in the working directory: what an earlier run or
+            # another caller's run (in parallel) left there would change what this run sends.
+            "cache": {"directory": str(workdir / "schemathesis-cache")},
             "workers": 1,
             "continue-on-failure": True,
             "generation": {
@@ -183,9 +189,9 @@ def _log_in_as(schema: Any, base_url: str, who: tuple[str, str]) -> None:
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 
-def _run(base_url: str, who: tuple[str, str] | None) -> Run:
+def _run(base_url: str, who: tuple[str, str] | None, workdir: Path) -> Run:
     document = httpx.get(f"{base_url}/openapi.json").json()
-    config = _config(_has_links(document))
+    config = _config(_has_links(document), workdir)
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json", config=config)
     if who is not None:
         _log_in_as(schema, base_url, who)
@@ -237,28 +243,44 @@ class Outcome:
 def _run_as(identity: str, template: Path, workdir: Path) -> Outcome:
     """One caller's whole run against a server of its own (in a process of the pool)."""
     with _serving(template, workdir) as base_url:
-        run = _run(base_url, IDENTITIES[identity])
+        run = _run(base_url, IDENTITIES[identity], workdir)
     found = [f"{count} x {key}  ({run.examples.get(key, '')})" for key, count in run.where.most_common(60)]
     return Outcome(
         run.summary(identity), run.statistic.total_cases, run.errors, found if run.failures else []
     )
 
 
+@dataclass
+class Outcomes:
+    """The callers' runs, each started when a test first asks: in a run of one process every caller's run
+    starts then, two at a time (each keeps a process busy, its server another; CI has 2 cores). A worker of
+    a parallel run is given some of the module's tests only, and runs those callers alone: the other
+    workers keep the cores busy."""
+
+    pool: ProcessPoolExecutor
+    template: Path
+    workdirs: pytest.TempPathFactory
+    started: dict[str, Future[Outcome]] = field(default_factory=dict)
+
+    def __getitem__(self, identity: str) -> Outcome:
+        for caller in IDENTITIES if worker_count() == 1 else [identity]:
+            if caller not in self.started:
+                workdir = self.workdirs.mktemp(caller)
+                self.started[caller] = self.pool.submit(_run_as, caller, self.template, workdir)
+        return self.started[identity].result()
+
+
 @pytest.fixture(scope="module")
-def outcomes(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
-    """Every caller's run, two at a time: each keeps a process busy (its server another); CI has 2 cores."""
+def outcomes(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcomes]:
+    """The callers' runs, in processes of a pool (their own servers each)."""
     spawn = multiprocessing.get_context("spawn")  # a clean interpreter, not a fork of pytest's threads
     with ProcessPoolExecutor(max_workers=PARALLEL_RUNS, mp_context=spawn) as pool:
-        futures = {
-            identity: pool.submit(_run_as, identity, sqlite_template, tmp_path_factory.mktemp(identity))
-            for identity in IDENTITIES
-        }
-        return {identity: future.result() for identity, future in futures.items()}
+        yield Outcomes(pool, sqlite_template, tmp_path_factory)
 
 
 @pytest.mark.parametrize("identity", list(IDENTITIES))
 def test_every_answer_is_in_the_document(
-    outcomes: dict[str, Outcome], identity: str, capsys: pytest.CaptureFixture[str]
+    outcomes: Outcomes, identity: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     outcome = outcomes[identity]
     with capsys.disabled():

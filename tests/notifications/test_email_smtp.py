@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -20,6 +19,7 @@ from masu.notifications.ports import PermanentProviderError, TransientProviderEr
 from masu.notifications.providers import EMAIL, Providers, build_providers
 from tests.conftest import NOW
 from tests.notifications.sms_provider import provider_settings
+from tests.workers import free_port
 
 SENDER = "Masu <no-reply@masu.example>"
 SUBJECT = "ההזמנה שלך אושרה"
@@ -61,16 +61,10 @@ class Mailbox:
         return message
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     box = Mailbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(
         box,
         hostname="127.0.0.1",
@@ -159,4 +153,4 @@ async def test_a_refused_address_is_permanent_and_a_deferred_one_transient(
 
 async def test_no_server_is_transient(clock: SettableClock) -> None:
     with pytest.raises(TransientProviderError):
-        await _send(_providers(_free_port(), clock))
+        await _send(_providers(free_port(), clock))
