@@ -1,5 +1,7 @@
 # `make run` and `make test` each start from a bare python3: create .venv, install, then act.
 PYTHON ?= python3
+# `make test` runs the suite on this many processes at once (pytest-xdist); TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -30,7 +32,7 @@ check-imports: install
 	$(BIN)/lint-imports
 
 test: lint check-types check-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -149,12 +149,13 @@ async def _act(
 
     With the `draft` of a review, a ValidationFailed is shown next to its field (422) with the draft kept.
     """
+    booking_id = view.booking.id  # read before a rollback expires the booking's attributes
     try:
         await act()
         await session.commit()
     except DomainError as refused:
         await session.rollback()
-        fresh = await _view(session, user, view.booking.id)
+        fresh = await _view(session, user, booking_id)
         assert fresh is not None
         if draft is not None and isinstance(refused, ValidationFailed):
             errors = {refused.field: f"review_{refused.field}_invalid"}
@@ -164,7 +165,7 @@ async def _act(
         return await _render_booking(
             request, container, session, user, fresh, message=refused.message, error=True, status_code=409
         )
-    return redirect(request, f"/bookings/{view.booking.id}?{done}=1")
+    return redirect(request, f"/bookings/{booking_id}?{done}=1")
 
 
 def _rating(text: str) -> int:
