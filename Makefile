@@ -1,5 +1,8 @@
 # `make run` and `make test` each start from a bare python3: create .venv, install, then act.
 PYTHON ?= python3
+# `make test` runs the suite on this many processes at once (pytest-xdist); TEST_WORKERS=0 runs it in one.
+# More than the 2 cores of CI: much of a test's time goes waiting on its servers, subprocesses and the disk.
+TEST_WORKERS ?= 4
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -30,7 +33,7 @@ check-imports: install
 	$(BIN)/lint-imports
 
 test: lint check-types check-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
