@@ -1,7 +1,8 @@
 # `make run` and `make test` each start from a bare python3: create .venv, install, then act.
 PYTHON ?= python3
 # `make test` runs the suite on this many processes at once (pytest-xdist); TEST_WORKERS=0 runs it in one.
-TEST_WORKERS ?= 3
+# More than the 2 cores of CI: much of a test's time goes waiting on its servers, subprocesses and the disk.
+TEST_WORKERS ?= 4
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
