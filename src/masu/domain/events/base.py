@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar, Self
@@ -39,18 +40,18 @@ class EventType(StrEnum):
     REVIEW_UNHIDDEN = "review.unhidden"
 
 
-class DomainEvent:
+class DomainEvent(ABC):
     """Something that happened to a booking, as the outbox stores it: a type and a payload."""
 
     __slots__ = ()
     type: ClassVar[EventType]
     booking_id: str
 
+    @abstractmethod
     def to_payload(self) -> dict[str, Any]:
         """The JSON document stored with the event (camelCase keys)."""
-        raise NotImplementedError
 
     @classmethod
+    @abstractmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Self:
         """The event a stored payload describes; KeyError or ValueError when it lacks or garbles a key."""
-        raise NotImplementedError
